@@ -1,0 +1,409 @@
+"""Pages of the organisation. Each view loads its object through a visibility helper
+(404 if the caller may not see it), checks the action's permission (403), then calls
+one service."""
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from bsc_site.xlsx import SpreadsheetError
+
+from . import services
+from .employee_import import import_employees, import_template
+from .forms import (
+    CompanyForm,
+    DepartmentForm,
+    DepartmentHeadForm,
+    EmployeeCreateForm,
+    EmployeeDeactivateForm,
+    EmployeeImportForm,
+    EmployeeMoveForm,
+    EmployeeUpdateForm,
+    LoginForm,
+    PostForm,
+    TeamForm,
+)
+from .models import Role
+from .roles import roles_of
+from .selectors import (
+    department_tree,
+    departments_visible_to,
+    employees_visible_to,
+    posts_visible_to,
+    teams_visible_to,
+)
+
+EMPLOYEES_PER_PAGE = 50
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    success_url = reverse_lazy("password_change_done")
+
+
+@login_required
+def password_change_done(request):
+    messages.success(request, _("Your password was changed."))
+    return redirect("home")
+
+
+def _require(request, perm, obj=None):
+    if not request.user.has_perm(perm, obj):
+        raise PermissionDenied
+
+
+def _apply(form, call) -> bool:
+    """Run a service with the form's data; show its validation errors on the form."""
+    if not form.is_valid():
+        return False
+    try:
+        call(form.cleaned_data)
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            for field, errors in exc.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, exc)
+        return False
+    return True
+
+
+# --- home and profile ---
+
+
+@login_required
+def home(request):
+    roles = roles_of(request.user)
+    employee = getattr(request.user, "employee", None) if Role.EMPLOYEE in roles else None
+    context = {"roles": roles, "employee": employee}
+    if request.user.has_perm("organisation.list_employees"):
+        visible = employees_visible_to(request.user)
+        context["employee_count"] = visible.filter(is_active=True).count()
+    if Role.DEPARTMENT_HEAD in roles:
+        context["headed"] = request.user.employee.headed_departments.all()
+    return render(request, "organisation/home.html", context)
+
+
+@login_required
+def my_profile(request):
+    employee = employees_visible_to(request.user).filter(user=request.user).first()
+    if employee is None:
+        messages.info(request, _("Your account has no employee record."))
+        return redirect("home")
+    return redirect("employee-detail", pk=employee.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def company_settings(request):
+    _require(request, "organisation.change_company_settings")
+    company = services.get_company()
+    form = CompanyForm(request.POST or None, instance=company)
+    if request.method == "POST" and _apply(form, lambda data: services.update_company(by=request.user, **data)):
+        messages.success(request, _("Company settings saved."))
+        return redirect("company-settings")
+    return render(request, "organisation/company_form.html", {"form": form})
+
+
+# --- departments and teams ---
+
+
+@login_required
+def department_list(request):
+    _require(request, "organisation.view_organisation")
+    departments = departments_visible_to(request.user).annotate(
+        active_employees=Count("employees", filter=Q(employees__is_active=True))
+    )
+    return render(request, "organisation/department_list.html", {"rows": department_tree(list(departments))})
+
+
+@login_required
+def department_detail(request, pk):
+    _require(request, "organisation.view_organisation")
+    department = get_object_or_404(departments_visible_to(request.user), pk=pk)
+    context = {
+        "department": department,
+        "children": department.children.all(),
+        "teams": teams_visible_to(request.user).filter(department=department),
+        "posts": posts_visible_to(request.user).filter(department=department),
+        "employees": employees_visible_to(request.user).filter(department=department, is_active=True),
+        "can_manage": request.user.has_perm("organisation.manage_organisation"),
+    }
+    return render(request, "organisation/department_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def department_create(request):
+    _require(request, "organisation.manage_organisation")
+    form = DepartmentForm(request.POST or None, initial={"parent": request.GET.get("parent")})
+    saved = {}
+    if request.method == "POST" and _apply(form, lambda d: saved.setdefault("d", services.save_department(by=request.user, **d))):
+        messages.success(request, _("Department created."))
+        return redirect("department-detail", pk=saved["d"].pk)
+    return render(request, "organisation/form_page.html", {"form": form, "title": _("New department"), "back": reverse("department-list")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def department_update(request, pk):
+    department = get_object_or_404(departments_visible_to(request.user), pk=pk)
+    _require(request, "organisation.manage_organisation")
+    form = DepartmentForm(request.POST or None, instance=department)
+    if request.method == "POST" and _apply(
+        form, lambda d: services.save_department(by=request.user, department=department, **d)
+    ):
+        messages.success(request, _("Department saved."))
+        return redirect("department-detail", pk=pk)
+    title = _("Edit %(name)s") % {"name": department}
+    return render(request, "organisation/form_page.html", {"form": form, "title": title, "back": reverse("department-detail", args=[pk])})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def department_set_head(request, pk):
+    department = get_object_or_404(departments_visible_to(request.user), pk=pk)
+    _require(request, "organisation.manage_organisation")
+    form = DepartmentHeadForm(request.POST or None, department=department)
+    if request.method == "POST" and _apply(
+        form, lambda d: services.set_department_head(by=request.user, department=department, head=d["head"])
+    ):
+        messages.success(request, _("Head of department saved."))
+        return redirect("department-detail", pk=pk)
+    title = _("Head of %(name)s") % {"name": department}
+    return render(request, "organisation/form_page.html", {"form": form, "title": title, "back": reverse("department-detail", args=[pk])})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_create(request, pk):
+    department = get_object_or_404(departments_visible_to(request.user), pk=pk)
+    _require(request, "organisation.manage_organisation")
+    form = TeamForm(request.POST or None, department=department)
+    if request.method == "POST" and _apply(
+        form, lambda d: services.save_team(by=request.user, department=department, **d)
+    ):
+        messages.success(request, _("Team created."))
+        return redirect("department-detail", pk=pk)
+    title = _("New team in %(name)s") % {"name": department}
+    return render(request, "organisation/form_page.html", {"form": form, "title": title, "back": reverse("department-detail", args=[pk])})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_update(request, pk):
+    team = get_object_or_404(teams_visible_to(request.user), pk=pk)
+    _require(request, "organisation.manage_organisation")
+    form = TeamForm(request.POST or None, instance=team, department=team.department)
+    if request.method == "POST" and _apply(form, lambda d: services.save_team(by=request.user, team=team, **d)):
+        messages.success(request, _("Team saved."))
+        return redirect("department-detail", pk=team.department_id)
+    title = _("Edit %(name)s") % {"name": team}
+    back = reverse("department-detail", args=[team.department_id])
+    return render(request, "organisation/form_page.html", {"form": form, "title": title, "back": back})
+
+
+# --- posts ---
+
+
+@login_required
+def post_list(request):
+    _require(request, "organisation.view_organisation")
+    posts = posts_visible_to(request.user).annotate(
+        holder_count=Count("holders", filter=Q(holders__is_active=True))
+    )
+    return render(
+        request,
+        "organisation/post_list.html",
+        {"posts": posts, "can_manage": request.user.has_perm("organisation.manage_organisation")},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_create(request):
+    _require(request, "organisation.manage_organisation")
+    form = PostForm(request.POST or None, initial={"department": request.GET.get("department")})
+    if request.method == "POST" and _apply(form, lambda d: services.save_post(by=request.user, **d)):
+        messages.success(request, _("Post created."))
+        return redirect("post-list")
+    return render(request, "organisation/form_page.html", {"form": form, "title": _("New post"), "back": reverse("post-list")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_update(request, pk):
+    post = get_object_or_404(posts_visible_to(request.user), pk=pk)
+    _require(request, "organisation.manage_organisation")
+    form = PostForm(request.POST or None, instance=post)
+    if request.method == "POST" and _apply(form, lambda d: services.save_post(by=request.user, post=post, **d)):
+        messages.success(request, _("Post saved."))
+        return redirect("post-list")
+    title = _("Edit %(name)s") % {"name": post}
+    return render(request, "organisation/form_page.html", {"form": form, "title": title, "back": reverse("post-list")})
+
+
+# --- employees ---
+
+
+@login_required
+def employee_list(request):
+    _require(request, "organisation.list_employees")
+    employees = employees_visible_to(request.user)
+    query = request.GET.get("q", "").strip()
+    if query:
+        employees = employees.filter(
+            Q(employee_number__icontains=query)
+            | Q(name_zh__icontains=query)
+            | Q(name_en__icontains=query)
+            | Q(user__username__icontains=query)
+        )
+    department_id = request.GET.get("department", "")
+    if department_id.isdigit():
+        employees = employees.filter(department_id=int(department_id))
+    status = request.GET.get("status", "active")
+    if status == "active":
+        employees = employees.filter(is_active=True)
+    elif status == "former":
+        employees = employees.filter(is_active=False)
+    page = Paginator(employees, EMPLOYEES_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "query": query,
+        "department_id": department_id,
+        "status": status,
+        "departments": departments_visible_to(request.user).filter(is_active=True),
+        "can_manage": request.user.has_perm("organisation.manage_organisation"),
+    }
+    return render(request, "organisation/employee_list.html", context)
+
+
+@login_required
+def employee_detail(request, pk):
+    employee = get_object_or_404(employees_visible_to(request.user), pk=pk)
+    _require(request, "organisation.view_employee", employee)
+    context = {
+        "employee": employee,
+        "assignments": employee.assignments.select_related("department", "post", "team").order_by("-start_date"),
+        "can_manage": request.user.has_perm("organisation.manage_organisation"),
+    }
+    if request.user.has_perm("organisation.view_employee_history", employee):
+        context["changes"] = _changes(employee)
+    return render(request, "organisation/employee_detail.html", context)
+
+
+def _changes(employee):
+    """Who changed what on this record, newest first."""
+    records = list(employee.history.select_related("history_user").order_by("-history_date", "-history_id")[:50])
+    changes = []
+    for newer, older in zip(records, records[1:] + [None]):
+        if older is None:
+            fields = [_("created")]
+        else:
+            delta = newer.diff_against(older)
+            fields = [f"{employee._meta.get_field(c.field).verbose_name}: {c.old} → {c.new}" for c in delta.changes]
+        changes.append({"record": newer, "fields": fields})
+    return changes
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def employee_create(request):
+    _require(request, "organisation.manage_organisation")
+    form = EmployeeCreateForm(request.POST or None, initial={"department": request.GET.get("department")})
+    saved = {}
+    if request.method == "POST" and _apply(
+        form, lambda d: saved.setdefault("e", services.create_employee(by=request.user, **d))
+    ):
+        messages.success(request, _("Employee created."))
+        return redirect("employee-detail", pk=saved["e"].pk)
+    return render(request, "organisation/form_page.html", {"form": form, "title": _("New employee"), "back": reverse("employee-list")})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def employee_update(request, pk):
+    employee = get_object_or_404(employees_visible_to(request.user), pk=pk)
+    _require(request, "organisation.manage_organisation")
+    form = EmployeeUpdateForm(request.POST or None, employee=employee)
+    if request.method == "POST" and _apply(
+        form, lambda d: services.update_employee(by=request.user, employee=employee, **d)
+    ):
+        messages.success(request, _("Employee saved."))
+        return redirect("employee-detail", pk=pk)
+    title = _("Edit %(name)s") % {"name": employee}
+    return render(request, "organisation/form_page.html", {"form": form, "title": title, "back": reverse("employee-detail", args=[pk])})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def employee_move(request, pk):
+    employee = get_object_or_404(employees_visible_to(request.user), pk=pk)
+    _require(request, "organisation.manage_organisation")
+    form = EmployeeMoveForm(
+        request.POST or None, initial={"department": employee.department_id, "post": employee.post_id, "team": employee.team_id}
+    )
+    if request.method == "POST" and _apply(
+        form, lambda d: services.move_employee(by=request.user, employee=employee, **d)
+    ):
+        messages.success(request, _("Employee moved. Earlier periods stay with the old department."))
+        return redirect("employee-detail", pk=pk)
+    title = _("Move %(name)s") % {"name": employee}
+    return render(request, "organisation/form_page.html", {"form": form, "title": title, "back": reverse("employee-detail", args=[pk])})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def employee_deactivate(request, pk):
+    employee = get_object_or_404(employees_visible_to(request.user), pk=pk)
+    _require(request, "organisation.manage_organisation")
+    form = EmployeeDeactivateForm(request.POST or None)
+    if request.method == "POST" and _apply(
+        form, lambda d: services.deactivate_employee(by=request.user, employee=employee, **d)
+    ):
+        messages.success(request, _("Employee marked as left; their log-in and API tokens are disabled."))
+        return redirect("employee-detail", pk=pk)
+    title = _("%(name)s leaves the company") % {"name": employee}
+    return render(request, "organisation/form_page.html", {"form": form, "title": title, "back": reverse("employee-detail", args=[pk])})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def employee_import(request):
+    _require(request, "organisation.manage_organisation")
+    form = EmployeeImportForm(request.POST or None, request.FILES or None)
+    context = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = import_employees(by=request.user, data=form.cleaned_data["file"].read())
+        except SpreadsheetError as exc:
+            form.add_error("file", str(exc))
+        else:
+            if result.errors:
+                context["errors"] = result.errors
+            else:
+                messages.success(request, _("%(n)s employees imported.") % {"n": len(result.created)})
+                return redirect("employee-list")
+    return render(request, "organisation/employee_import.html", context)
+
+
+@login_required
+def employee_import_template(request):
+    _require(request, "organisation.manage_organisation")
+    response = HttpResponse(
+        import_template(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = 'attachment; filename="employee-import-template.xlsx"'
+    return response
