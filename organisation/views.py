@@ -59,6 +59,14 @@ def password_change_done(request):
     return redirect("home")
 
 
+def _posted(request, files=False):
+    """The submitted data on POST (even when empty), None on GET: an unbound form."""
+    data = request.POST if request.method == "POST" else None
+    if files:
+        return data, (request.FILES if data is not None else None)
+    return data
+
+
 def _require(request, perm, obj=None):
     if not request.user.has_perm(perm, obj):
         raise PermissionDenied
@@ -110,7 +118,7 @@ def my_profile(request):
 def company_settings(request):
     _require(request, "organisation.change_company_settings")
     company = services.get_company()
-    form = CompanyForm(request.POST or None, instance=company)
+    form = CompanyForm(_posted(request), instance=company)
     if request.method == "POST" and _apply(form, lambda data: services.update_company(by=request.user, **data)):
         messages.success(request, _("Company settings saved."))
         return redirect("company-settings")
@@ -148,7 +156,7 @@ def department_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def department_create(request):
     _require(request, "organisation.manage_organisation")
-    form = DepartmentForm(request.POST or None, initial={"parent": request.GET.get("parent")})
+    form = DepartmentForm(_posted(request), initial={"parent": request.GET.get("parent")})
     saved = {}
     if request.method == "POST" and _apply(form, lambda d: saved.setdefault("d", services.save_department(by=request.user, **d))):
         messages.success(request, _("Department created."))
@@ -161,7 +169,7 @@ def department_create(request):
 def department_update(request, pk):
     department = get_object_or_404(departments_visible_to(request.user), pk=pk)
     _require(request, "organisation.manage_organisation")
-    form = DepartmentForm(request.POST or None, instance=department)
+    form = DepartmentForm(_posted(request), instance=department)
     if request.method == "POST" and _apply(
         form, lambda d: services.save_department(by=request.user, department=department, **d)
     ):
@@ -176,7 +184,7 @@ def department_update(request, pk):
 def department_set_head(request, pk):
     department = get_object_or_404(departments_visible_to(request.user), pk=pk)
     _require(request, "organisation.manage_organisation")
-    form = DepartmentHeadForm(request.POST or None, department=department)
+    form = DepartmentHeadForm(_posted(request), department=department)
     if request.method == "POST" and _apply(
         form, lambda d: services.set_department_head(by=request.user, department=department, head=d["head"])
     ):
@@ -191,7 +199,7 @@ def department_set_head(request, pk):
 def team_create(request, pk):
     department = get_object_or_404(departments_visible_to(request.user), pk=pk)
     _require(request, "organisation.manage_organisation")
-    form = TeamForm(request.POST or None, department=department)
+    form = TeamForm(_posted(request), department=department)
     if request.method == "POST" and _apply(
         form, lambda d: services.save_team(by=request.user, department=department, **d)
     ):
@@ -206,7 +214,7 @@ def team_create(request, pk):
 def team_update(request, pk):
     team = get_object_or_404(teams_visible_to(request.user), pk=pk)
     _require(request, "organisation.manage_organisation")
-    form = TeamForm(request.POST or None, instance=team, department=team.department)
+    form = TeamForm(_posted(request), instance=team, department=team.department)
     if request.method == "POST" and _apply(form, lambda d: services.save_team(by=request.user, team=team, **d)):
         messages.success(request, _("Team saved."))
         return redirect("department-detail", pk=team.department_id)
@@ -235,7 +243,7 @@ def post_list(request):
 @require_http_methods(["GET", "POST"])
 def post_create(request):
     _require(request, "organisation.manage_organisation")
-    form = PostForm(request.POST or None, initial={"department": request.GET.get("department")})
+    form = PostForm(_posted(request), initial={"department": request.GET.get("department")})
     if request.method == "POST" and _apply(form, lambda d: services.save_post(by=request.user, **d)):
         messages.success(request, _("Post created."))
         return redirect("post-list")
@@ -247,7 +255,7 @@ def post_create(request):
 def post_update(request, pk):
     post = get_object_or_404(posts_visible_to(request.user), pk=pk)
     _require(request, "organisation.manage_organisation")
-    form = PostForm(request.POST or None, instance=post)
+    form = PostForm(_posted(request), instance=post)
     if request.method == "POST" and _apply(form, lambda d: services.save_post(by=request.user, post=post, **d)):
         messages.success(request, _("Post saved."))
         return redirect("post-list")
@@ -322,7 +330,7 @@ def _changes(employee):
 @require_http_methods(["GET", "POST"])
 def employee_create(request):
     _require(request, "organisation.manage_organisation")
-    form = EmployeeCreateForm(request.POST or None, initial={"department": request.GET.get("department")})
+    form = EmployeeCreateForm(_posted(request), initial={"department": request.GET.get("department")})
     saved = {}
     if request.method == "POST" and _apply(
         form, lambda d: saved.setdefault("e", services.create_employee(by=request.user, **d))
@@ -337,7 +345,7 @@ def employee_create(request):
 def employee_update(request, pk):
     employee = get_object_or_404(employees_visible_to(request.user), pk=pk)
     _require(request, "organisation.manage_organisation")
-    form = EmployeeUpdateForm(request.POST or None, employee=employee)
+    form = EmployeeUpdateForm(_posted(request), employee=employee)
     if request.method == "POST" and _apply(
         form, lambda d: services.update_employee(by=request.user, employee=employee, **d)
     ):
@@ -353,7 +361,7 @@ def employee_move(request, pk):
     employee = get_object_or_404(employees_visible_to(request.user), pk=pk)
     _require(request, "organisation.manage_organisation")
     form = EmployeeMoveForm(
-        request.POST or None, initial={"department": employee.department_id, "post": employee.post_id, "team": employee.team_id}
+        _posted(request), initial={"department": employee.department_id, "post": employee.post_id, "team": employee.team_id}
     )
     if request.method == "POST" and _apply(
         form, lambda d: services.move_employee(by=request.user, employee=employee, **d)
@@ -369,7 +377,7 @@ def employee_move(request, pk):
 def employee_deactivate(request, pk):
     employee = get_object_or_404(employees_visible_to(request.user), pk=pk)
     _require(request, "organisation.manage_organisation")
-    form = EmployeeDeactivateForm(request.POST or None)
+    form = EmployeeDeactivateForm(_posted(request))
     if request.method == "POST" and _apply(
         form, lambda d: services.deactivate_employee(by=request.user, employee=employee, **d)
     ):
@@ -383,7 +391,7 @@ def employee_deactivate(request, pk):
 @require_http_methods(["GET", "POST"])
 def employee_import(request):
     _require(request, "organisation.manage_organisation")
-    form = EmployeeImportForm(request.POST or None, request.FILES or None)
+    form = EmployeeImportForm(*_posted(request, files=True))
     context = {"form": form}
     if request.method == "POST" and form.is_valid():
         try:

@@ -1,0 +1,142 @@
+"""Who gets what from every route: route x method x actor (x target object).
+
+tests/test_access_matrix.py walks the URLconf and fails for any route without an
+entry here, so a new page or endpoint cannot ship without its access rules being
+written down. Later issues extend this table.
+
+Actors (see tests/organisation/world.py): anon; emp_a (plain employee of A); head_a
+(head of A, which contains A1); hr; gm; committee (employee of B on the committee);
+integrator (bearer token with read + write_actuals, no session); admin (administrator).
+
+Targets, for routes with a `pk`:
+    employee:   self = emp_a, peer = emp_a2 (A), sub = emp_a1 (A1), other = emp_b (B)
+    department: own = A, sub = A1, other = B
+    post:       own = post of A, sub = post of A1, other = post of B
+    team:       own = team of A, other = team of B
+
+An expectation is a status code, or a dict target -> status code.
+Unsafe methods send an empty body: 400/200-with-form-errors means "allowed in".
+"""
+
+ACTORS = ("anon", "emp_a", "head_a", "hr", "gm", "committee", "integrator", "admin")
+SIGNED_IN = tuple(a for a in ACTORS if a != "anon")
+MANAGERS = {"hr", "admin"}
+TARGETS = {
+    "employee": ("self", "peer", "sub", "other"),
+    "department": ("own", "sub", "other"),
+    "post": ("own", "sub", "other"),
+    "team": ("own", "other"),
+}
+
+# Which employees each actor may see (department heads see their sub-departments).
+EMPLOYEE_VISIBLE = {
+    "emp_a": {"self"},
+    "head_a": {"self", "peer", "sub"},
+    "committee": set(),
+    "hr": set(TARGETS["employee"]),
+    "gm": set(TARGETS["employee"]),
+    "admin": set(TARGETS["employee"]),
+    "integrator": set(TARGETS["employee"]),
+}
+
+
+def page(signed_in=200, anon=302, **actors):
+    """A browser page. Tokens do not open browser pages: the integrator is anonymous there."""
+    table = {a: signed_in for a in SIGNED_IN} | {"anon": anon, "integrator": anon}
+    return table | actors
+
+
+def manager_page(ok=200):
+    return page(403) | {m: ok for m in MANAGERS}
+
+
+def employee_page(ok=200):
+    """A page about one employee, for those who may see them: 404 for the rest."""
+    table = {"anon": 302, "integrator": 302}
+    for actor in SIGNED_IN:
+        if actor != "integrator":
+            table[actor] = {t: (ok if t in EMPLOYEE_VISIBLE[actor] else 404) for t in TARGETS["employee"]}
+    return table
+
+
+def employee_manager_page(ok=200):
+    """Seen but not managed: 403; not seen: 404."""
+    table = {"anon": 302, "integrator": 302}
+    for actor in SIGNED_IN:
+        if actor != "integrator":
+            table[actor] = {
+                t: (ok if actor in MANAGERS else 403) if t in EMPLOYEE_VISIBLE[actor] else 404
+                for t in TARGETS["employee"]
+            }
+    return table
+
+
+def api(signed_in=200, **actors):
+    return {a: signed_in for a in SIGNED_IN} | {"anon": 401} | actors
+
+
+def api_write(ok):
+    """Organisation writes: HR and administrators. Tokens never write the organisation."""
+    return api(403) | {m: ok for m in MANAGERS}
+
+
+API_EMPLOYEE_READ = {"anon": 401} | {
+    actor: {t: (200 if t in EMPLOYEE_VISIBLE[actor] else 404) for t in TARGETS["employee"]} for actor in SIGNED_IN
+}
+# Nothing in the organisation is deleted (it is deactivated). The permission check runs
+# first, so only those who could write learn that the method does not exist.
+NOT_ALLOWED = api_write(405)
+
+MATRIX = {
+    # --- pages ---
+    "home": {"kind": None, "GET": page()},
+    "login": {"kind": None, "GET": page(302, anon=200), "POST": page(302, anon=200)},
+    "logout": {"kind": None, "GET": page(405, anon=405), "POST": page(302, anon=302)},
+    "password_change": {"kind": None, "GET": page(), "POST": page()},
+    "password_change_done": {"kind": None, "GET": page(302)},
+    "my-profile": {"kind": None, "GET": page(302)},
+    "company-settings": {"kind": None, "GET": manager_page(), "POST": manager_page()},
+    "department-list": {"kind": None, "GET": page()},
+    "department-create": {"kind": None, "GET": manager_page(), "POST": manager_page()},
+    "department-detail": {"kind": "department", "GET": page()},
+    "department-update": {"kind": "department", "GET": manager_page(), "POST": manager_page()},
+    "department-set-head": {"kind": "department", "GET": manager_page(), "POST": manager_page(302)},
+    "team-create": {"kind": "department", "GET": manager_page(), "POST": manager_page()},
+    "team-update": {"kind": "team", "GET": manager_page(), "POST": manager_page()},
+    "post-list": {"kind": None, "GET": page()},
+    "post-create": {"kind": None, "GET": manager_page(), "POST": manager_page()},
+    "post-update": {"kind": "post", "GET": manager_page(), "POST": manager_page()},
+    "employee-list": {"kind": None, "GET": page(403, hr=200, gm=200, admin=200, head_a=200)},
+    "employee-create": {"kind": None, "GET": manager_page(), "POST": manager_page()},
+    "employee-import": {"kind": None, "GET": manager_page(), "POST": manager_page()},
+    "employee-import-template": {"kind": None, "GET": manager_page()},
+    "employee-detail": {"kind": "employee", "GET": employee_page()},
+    "employee-update": {"kind": "employee", "GET": employee_manager_page(), "POST": employee_manager_page()},
+    "employee-move": {"kind": "employee", "GET": employee_manager_page(), "POST": employee_manager_page()},
+    "employee-deactivate": {"kind": "employee", "GET": employee_manager_page(), "POST": employee_manager_page()},
+    "set_language": {"kind": None, "GET": page(302, anon=302), "POST": page(302, anon=302)},
+    # --- service endpoints (no data in them) ---
+    "healthz": {"kind": None, "GET": page(200, anon=200), "POST": page(405, anon=405)},
+    "api-schema": {"kind": None, "GET": api(200, anon=200)},
+    "api-docs": {"kind": None, "GET": api(200, anon=200)},
+    # --- API ---
+    # A token's scope is checked before the method: a read-only call cannot probe writes.
+    "api:me": {"kind": None, "GET": api(), "POST": api(405, integrator=403)},
+    "api:department-list": {"kind": None, "GET": api(), "POST": api_write(400), "DELETE": NOT_ALLOWED},
+    "api:department-detail": {"kind": "department", "GET": api(), "PATCH": api_write(200), "PUT": api_write(400), "DELETE": NOT_ALLOWED},
+    "api:department-set-head": {"kind": "department", "POST": api_write(400), "GET": api(405)},
+    "api:team-list": {"kind": None, "GET": api(), "POST": api_write(400)},
+    "api:team-detail": {"kind": "team", "GET": api(), "PATCH": api_write(200), "DELETE": NOT_ALLOWED},
+    "api:post-list": {"kind": None, "GET": api(), "POST": api_write(400)},
+    "api:post-detail": {"kind": "post", "GET": api(), "PATCH": api_write(200), "DELETE": NOT_ALLOWED},
+    "api:employee-list": {"kind": None, "GET": api(), "POST": api_write(400)},
+    # Writes are refused before the object is looked up, so a hidden employee gives 403 too.
+    "api:employee-detail": {"kind": "employee", "GET": API_EMPLOYEE_READ, "PATCH": api_write(200), "DELETE": NOT_ALLOWED},
+    "api:employee-move": {"kind": "employee", "POST": api_write(400), "GET": api(405)},
+    "api:employee-deactivate": {"kind": "employee", "POST": api_write(400)},
+}
+
+# Routes left out of the matrix, with the reason and the test that covers them.
+EXEMPT_NAMESPACES = {
+    "admin": "Django admin: staff only; tests/organisation/test_admin.py covers every model page per role",
+}

@@ -1,0 +1,40 @@
+import pytest
+from django.core.cache import cache
+
+from bsc_site.celery import app as celery_app
+
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    # Tests talk plain http to the test client and the live server.
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    settings.SECURE_SSL_REDIRECT = False
+    # Password hashing is deliberately slow; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+    # Most tests run tasks in-process; tests/test_celery.py uses a real worker.
+    celery_app.conf.task_always_eager = True
+    yield
+
+
+@pytest.fixture
+def login(client):
+    """Sign a user in on the test client, as the log-in page would."""
+
+    def sign_in(user, on=None):
+        target = on or client
+        target.force_login(user, backend=MODEL_BACKEND)
+        return target
+
+    return sign_in
+
+
+@pytest.fixture
+def world(db):
+    from tests.organisation.world import build_world
+
+    return build_world()
