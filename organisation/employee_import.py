@@ -122,8 +122,10 @@ def import_employees(*, by, data: bytes) -> ImportResult:
             found = lookup.department(dept_text)
             if len(found) == 1:
                 department = found[0]
+            elif found:
+                error(row, "department", _("several active departments are called %(value)s; use the code") % {"value": dept_text})
             else:
-                error(row, "department", _("no single active department is called %(value)s") % {"value": dept_text})
+                error(row, "department", _("no active department is called %(value)s") % {"value": dept_text})
         post_text = values.get("post") or ""
         if not post_text:
             error(row, "post", _("is required"))
@@ -131,15 +133,19 @@ def import_employees(*, by, data: bytes) -> ImportResult:
             found = lookup.post(post_text, department)
             if len(found) == 1:
                 post = found[0]
+            elif found:
+                error(row, "post", _("%(dept)s has several active posts called %(value)s; use the code") % {"dept": department, "value": post_text})
             else:
-                error(row, "post", _("%(dept)s has no single active post called %(value)s") % {"dept": department, "value": post_text})
+                error(row, "post", _("%(dept)s has no active post called %(value)s") % {"dept": department, "value": post_text})
         team_text = values.get("team") or ""
         if team_text and department:
             found = lookup.team(team_text, department)
             if len(found) == 1:
                 team = found[0]
+            elif found:
+                error(row, "team", _("%(dept)s has several active teams called %(value)s; use the code") % {"dept": department, "value": team_text})
             else:
-                error(row, "team", _("%(dept)s has no single active team called %(value)s") % {"dept": department, "value": team_text})
+                error(row, "team", _("%(dept)s has no active team called %(value)s") % {"dept": department, "value": team_text})
 
         if values.get("hire_date") is None and not any(e.row == row and e.column == HEADER["hire_date"] for e in result.errors):
             error(row, "hire_date", _("is required"))
