@@ -35,7 +35,7 @@ def test_a_plain_employee_sees_my_profile_but_no_employee_list(page, log_in, scr
     nav = main_nav(page)
 
     expect(nav.get_by_role("link")).to_have_text(["Home", "My profile", "Departments", "Posts"])
-    expect(nav.get_by_role("link", name="Employees")).to_have_count(0)
+    expect(nav.get_by_role("link", name="Employees", exact=True)).to_have_count(0)
     expect(nav.get_by_role("link", name="Import employees")).to_have_count(0)
     expect(page.locator("p.muted .tag")).to_have_text(["Employee"])
     my_record = page.locator(".card", has_text="My record")
@@ -56,7 +56,7 @@ def test_a_department_head_sees_only_their_departments_people(page, log_in, scre
     expect(page.locator(".card", has_text="Departments I head")).to_contain_text(world.dept_a.name_en)
     screenshot(page)
 
-    nav.get_by_role("link", name="Employees").click()
+    nav.get_by_role("link", name="Employees", exact=True).click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Employees")
     # Alpha and its sub-department Alpha one; nobody from Beta, HR or the GM office.
@@ -81,7 +81,7 @@ def test_the_general_manager_sees_employees_but_cannot_import(page, log_in, scre
     expect(page.get_by_role("link", name="Import employees from Excel")).to_have_count(0)
     screenshot(page)
 
-    nav.get_by_role("link", name="Employees").click()
+    nav.get_by_role("link", name="Employees", exact=True).click()
     # The GM sees the whole company, but may not change it.
     expect(employee_numbers(page)).to_have_count(9)
     expect(page.get_by_role("link", name="Import from Excel")).to_have_count(0)
