@@ -6,6 +6,7 @@ title, accepts Chinese or English headers and refuses formulas and error values 
 value columns. Writing neutralises text that a spreadsheet would run as a formula.
 """
 
+import codecs
 import io
 import re
 import zipfile
@@ -14,6 +15,7 @@ from datetime import date, datetime
 
 import openpyxl
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from openpyxl.cell.cell import TYPE_ERROR, TYPE_FORMULA
 from openpyxl.styles import Font, PatternFill
@@ -57,8 +59,7 @@ class Table:
 def check_upload(data: bytes) -> None:
     """Refuse anything but a plain .xlsx before openpyxl sees it."""
     if len(data) > settings.XLSX_MAX_UPLOAD_BYTES:
-        limit = settings.XLSX_MAX_UPLOAD_BYTES // (1024 * 1024)
-        raise SpreadsheetError(_("The file is larger than %(mb)s MB.") % {"mb": limit})
+        raise SpreadsheetError(_("The file is larger than %(size)s.") % {"size": filesizeformat(settings.XLSX_MAX_UPLOAD_BYTES)})
     if data.startswith(OLE_SIGNATURE):
         if "EncryptionInfo".encode("utf-16-le") in data:
             raise SpreadsheetError(_("The file is password-protected. Remove the password in Excel and upload it again."))
@@ -84,14 +85,14 @@ def check_upload(data: bytes) -> None:
 
 def _looks_like_text(data: bytes) -> bool:
     sample = data[:2048]
-    try:
-        sample.decode("utf-8")
-    except UnicodeDecodeError:
+    for encoding in ("utf-8", "gb18030"):
+        # Incremental: a character cut in half at the end of the sample is not an error.
         try:
-            sample.decode("gb18030")
+            codecs.getincrementaldecoder(encoding)().decode(sample, final=False)
         except UnicodeDecodeError:
-            return False
-    return True
+            continue
+        return True
+    return False
 
 
 def normalise_header(text) -> str:

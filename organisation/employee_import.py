@@ -7,7 +7,7 @@ database when there are none.
 from dataclasses import dataclass, field
 
 from django.contrib.auth.validators import UnicodeUsernameValidator
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -31,6 +31,9 @@ COLUMNS = [
     Column("hire_date", ("Hire date / 入职日期", "入职时间", "date hired", "hire_date"), required=True, kind="date"),
 ]
 HEADER = {c.key: c.headers[0] for c in COLUMNS}
+MAX_LENGTHS = {
+    field: Employee._meta.get_field(field).max_length for field in ("employee_number", "name_zh", "name_en")
+} | {"username": User._meta.get_field("username").max_length, "email": User._meta.get_field("email").max_length}
 
 
 @dataclass
@@ -68,19 +71,31 @@ class _Lookup:
 
 def import_employees(*, by, data: bytes) -> ImportResult:
     """Read, check every row, and create the employees only if all rows are valid."""
+    # Checked first: the list of problems itself tells what exists.
+    if not by.has_perm("organisation.manage_organisation"):
+        raise PermissionDenied
     table = read_table(data, COLUMNS)
     result = ImportResult(errors=list(table.errors), rows_read=len(table.rows))
     lookup = _Lookup()
     existing_numbers = set(Employee.objects.values_list("employee_number", flat=True))
+    active_numbers = set(Employee.objects.filter(is_active=True).values_list("employee_number", flat=True))
     existing_usernames = {u.lower() for u in User.objects.values_list("username", flat=True)}
     file_numbers: dict[str, int] = {}
     file_usernames: dict[str, int] = {}
     prepared = []
 
+    reported = {(e.row, e.column) for e in result.errors}
+
     def error(row, key, message):
-        result.errors.append(CellError(row, HEADER[key], message))
+        # One message per cell: a cell that could not be read is not also "required".
+        if (row, HEADER[key]) not in reported:
+            reported.add((row, HEADER[key]))
+            result.errors.append(CellError(row, HEADER[key], message))
 
     for row, values in table.rows:
+        for key, limit in MAX_LENGTHS.items():
+            if len(values.get(key) or "") > limit:
+                error(row, key, _("is longer than %(n)s characters") % {"n": limit})
         number = values.get("employee_number") or ""
         if not number:
             error(row, "employee_number", _("is required"))
@@ -147,7 +162,7 @@ def import_employees(*, by, data: bytes) -> ImportResult:
             else:
                 error(row, "team", _("%(dept)s has no active team called %(value)s") % {"dept": department, "value": team_text})
 
-        if values.get("hire_date") is None and not any(e.row == row and e.column == HEADER["hire_date"] for e in result.errors):
+        if values.get("hire_date") is None:
             error(row, "hire_date", _("is required"))
 
         manager = values.get("line_manager") or ""
@@ -156,10 +171,13 @@ def import_employees(*, by, data: bytes) -> ImportResult:
 
         prepared.append((row, values, username, email, department, post, team, manager))
 
-    # Line managers may be in the file or already employed.
-    known_numbers = existing_numbers | set(file_numbers)
+    # Line managers may be in the file or already employed, but not gone.
     for row, values, *_rest, manager in prepared:
-        if manager and manager not in known_numbers:
+        if not manager or manager in file_numbers or manager in active_numbers:
+            continue
+        if manager in existing_numbers:
+            error(row, "line_manager", _("employee %(value)s has left the company") % {"value": manager})
+        else:
             error(row, "line_manager", _("no employee has the number %(value)s") % {"value": manager})
 
     if result.errors:
@@ -167,28 +185,32 @@ def import_employees(*, by, data: bytes) -> ImportResult:
         return result
     try:
         result.created = _create_all(by, prepared)
-    except (IntegrityError, ValidationError):
+    except _RowRefused as refused:
+        by_field = refused.error.message_dict if hasattr(refused.error, "error_dict") else {"": refused.error.messages}
+        for field, messages in by_field.items():
+            column = HEADER.get(field, "")
+            result.errors.extend(CellError(refused.row, column, message) for message in messages)
+    except IntegrityError:
         # Someone else saved a clashing employee between our check and our write.
         result.errors.append(CellError(0, "", _("Another change clashed with this import. Nothing was saved; try again.")))
     return result
 
 
+class _RowRefused(Exception):
+    def __init__(self, row: int, error: ValidationError):
+        super().__init__(row, error)
+        self.row, self.error = row, error
+
+
 @transaction.atomic
 def _create_all(by, prepared) -> list[Employee]:
     created = {}
-    for _row, values, username, email, department, post, team, _manager in prepared:
-        created[values["employee_number"]] = services.create_employee(
-            by=by,
-            employee_number=values["employee_number"],
-            name_zh=values.get("name_zh") or "",
-            name_en=values.get("name_en") or "",
-            username=username,
-            email=email,
-            department=department,
-            post=post,
-            team=team,
-            hire_date=values["hire_date"],
-        )
+    for row, values, username, email, department, post, team, _manager in prepared:
+        try:
+            created[values["employee_number"]] = _create_one(by, values, username, email, department, post, team)
+        except ValidationError as exc:
+            # A rule only the model knows; the whole import is rolled back.
+            raise _RowRefused(row, exc) from exc
     managers = {
         e.employee_number: e
         for e in Employee.objects.filter(employee_number__in={p[-1] for p in prepared if p[-1]})
@@ -200,6 +222,21 @@ def _create_all(by, prepared) -> list[Employee]:
             employee.save(update_fields=["line_manager"])
             update_change_reason(employee, "import employees")
     return list(created.values())
+
+
+def _create_one(by, values, username, email, department, post, team) -> Employee:
+    return services.create_employee(
+        by=by,
+        employee_number=values["employee_number"],
+        name_zh=values.get("name_zh") or "",
+        name_en=values.get("name_en") or "",
+        username=username,
+        email=email,
+        department=department,
+        post=post,
+        team=team,
+        hire_date=values["hire_date"],
+    )
 
 
 def import_template() -> bytes:

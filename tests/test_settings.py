@@ -10,6 +10,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SETTING_VARS = [
     "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "TIME_ZONE", "LANGUAGE_CODE",
     "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "CSRF_TRUSTED_ORIGINS",
+    # Set by scripts/test for Playwright; a deployment never has it.
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
 ]
 PRODUCTION = {
     "DEBUG": "false",

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from organisation.models import Department
+from organisation.models import Department, Post
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,8 +25,9 @@ def test_hr_sees_sub_departments_indented_under_their_parent(page, log_in, scree
 
     open_tree(page)
 
-    names = page.locator("table.tree tbody tr td:first-child a")
-    expect(names).to_have_text(["Alpha", "Alpha one", "Beta", "Human resources", "GM office"])
+    names = page.locator("table.tree tbody tr td:first-child a").all_inner_texts()
+    assert sorted(names) == ["Alpha", "Alpha one", "Beta", "GM office", "Human resources"]
+    assert names[names.index("Alpha") + 1] == "Alpha one"
     alpha, alpha_one = tree_row(page, "Alpha"), tree_row(page, "Alpha one")
     expect(alpha).to_have_class(re.compile(r"\bdepth-0\b"))
     expect(alpha_one).to_have_class(re.compile(r"\bdepth-1\b"))
@@ -41,6 +42,32 @@ def test_hr_sees_sub_departments_indented_under_their_parent(page, log_in, scree
     expect(alpha.locator("td")).to_have_text(["Alpha", "A", world.head_a.name_en, "3"])
     expect(alpha_one.locator("td")).to_have_text([re.compile("Alpha one"), "A1", "—", "1"])
     screenshot(page)
+
+
+def test_the_department_tree_lists_siblings_by_order_then_code(page, log_in, screenshot, world):
+    # Department.Meta.ordering is (sort_order, code); Beta is moved to the end.
+    world.dept_b.sort_order = 1
+    world.dept_b.save()
+    log_in(page, "hr")
+
+    open_tree(page)
+
+    screenshot(page)
+    expect(page.locator("table.tree tbody tr td:first-child a")).to_have_text(
+        ["Alpha", "Alpha one", "GM office", "Human resources", "Beta"]
+    )
+
+
+def test_the_post_list_is_ordered_by_department_then_code(page, log_in, screenshot, world):
+    # Post.Meta.ordering is (department sort order, code).
+    log_in(page, "hr")
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Posts").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Posts")
+    screenshot(page)
+    codes = sorted(Post.objects.values_list("code", flat=True))
+    expect(page.locator("tbody tr td:first-child")).to_have_text(codes)
 
 
 def test_hr_opens_a_department_and_sees_its_posts_teams_and_employees(page, log_in, screenshot, world):
@@ -93,10 +120,10 @@ def test_hr_creates_a_department_below_a_parent(page, log_in, screenshot, world)
     screenshot(page)
 
     open_tree(page)
-    expect(page.locator("table.tree tbody tr td:first-child a")).to_have_text(
-        ["Alpha", "Alpha one", "Alpha two", "Beta", "Human resources", "GM office"]
-    )
     expect(tree_row(page, "Alpha two")).to_have_class(re.compile(r"\bdepth-1\b"))
+    names = page.locator("table.tree tbody tr td:first-child a").all_inner_texts()
+    start = names.index("Alpha")
+    assert names[start : start + 3] == ["Alpha", "Alpha one", "Alpha two"]
 
 
 def test_a_duplicate_department_code_is_shown_at_the_field_and_nothing_is_saved(page, log_in, screenshot, world):

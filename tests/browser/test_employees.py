@@ -70,6 +70,40 @@ def test_hr_moves_an_employee_and_sees_the_assignment_history(page, log_in, scre
     screenshot(page)
 
 
+def test_the_change_history_names_the_departments_of_a_move(page, log_in, screenshot, world):
+    log_in(page, "hr")
+    page.goto(f"/org/employees/{world.emp_a.pk}/move/")
+    page.get_by_label("Department").select_option(label="Beta")
+    page.get_by_label("Post").select_option(label=world.post_b.name_en)
+    page.get_by_label("Effective from").fill("2024-03-01")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".messages")).to_contain_text("Employee moved.")
+
+    move = page.locator("table.history tbody tr").first
+    screenshot(page)
+    expect(move).to_contain_text("move employee")
+    # HR reads names, not database ids.
+    changes = move.locator("td").last
+    expect(changes).to_contain_text("Alpha → Beta")
+    expect(changes).to_contain_text(f"{world.post_a.name_en} → {world.post_b.name_en}")
+    expect(changes).not_to_contain_text(f"{world.dept_a.pk} → {world.dept_b.pk}")
+
+
+def test_the_change_history_shows_an_e_mail_change(page, log_in, screenshot, world):
+    old_email = world.emp_a.user.email
+    log_in(page, "hr")
+    page.goto(f"/org/employees/{world.emp_a.pk}/edit/")
+    page.get_by_label("E-mail").fill("alpha.person@example.com")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".messages")).to_have_text("Employee saved.")
+
+    edit = page.locator("table.history tbody tr").first
+    screenshot(page)
+    expect(edit).to_contain_text("update employee")
+    # The only change was the e-mail; the audit trail must say so.
+    expect(edit.locator("td").last).to_contain_text(f"{old_email} → alpha.person@example.com")
+
+
 def test_a_move_dated_before_the_current_assignment_is_refused(page, log_in, screenshot, world):
     log_in(page, "hr")
     page.goto(f"/org/employees/{world.emp_a.pk}/move/")
