@@ -9,7 +9,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import update_change_reason
 
 from .models import ApiScope, ApiToken, Assignment, Company, Department, Employee, Post, Team, User
 from .roles import forget_roles
@@ -27,9 +26,9 @@ def _require(user, perm: str, obj=None) -> None:
 
 def _save(instance, reason: str):
     instance.full_clean()
+    # simple_history writes the reason into the history row it creates on save.
+    instance._change_reason = reason
     instance.save()
-    if hasattr(instance, "history"):
-        update_change_reason(instance, reason)
     return instance
 
 

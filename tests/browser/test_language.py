@@ -67,3 +67,22 @@ def test_a_browser_asking_for_chinese_gets_the_chinese_log_in_page(page, screens
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
     expect_current_language(page, "中文", "English")
     screenshot(page, "zh-hans")
+
+
+def test_the_change_history_speaks_chinese_too(page, log_in, screenshot, world):
+    log_in(page, "hr")
+    language_button(page, "中文").click()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    page.goto(f"/org/employees/{world.emp_a.pk}/move/")
+    page.locator("#id_department").select_option(str(world.dept_b.pk))
+    page.locator("#id_post").select_option(str(world.post_b.pk))
+    page.locator("#id_effective_date").fill("2024-03-01")
+    page.locator("form.form button[type=submit]").click()
+    expect(page.locator(".messages li")).to_have_count(1)
+
+    history = page.locator("table.history tbody tr")
+    screenshot(page, "zh-hans")
+    # Rows: the move (newest), then the creation. The action is stored by the
+    # service ("move employee") and must be shown in the reader's language.
+    expect(history).to_have_count(2)
+    expect(history.first.locator("td").nth(2)).not_to_have_text("move employee")

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from organisation.models import Role
-from tests.organisation.factories import EmployeeFactory, UserFactory, grant
+from tests.organisation.factories import PASSWORD, EmployeeFactory, UserFactory, grant
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -71,3 +71,16 @@ def test_log_out_returns_to_the_log_in_page(page, log_in, screenshot, hr_person)
     # The session is gone: the home page asks to log in again.
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/$"))
+
+
+def test_log_in_returns_to_the_page_that_asked_for_it(page, screenshot, hr_person):
+    page.goto("/org/departments/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/org/departments/$"))
+
+    page.get_by_label("Username").fill("lina")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+    expect(page).to_have_url(re.compile(r"/org/departments/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Departments")
+    screenshot(page)
