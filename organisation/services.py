@@ -231,6 +231,17 @@ def deactivate_employee(*, by, employee: Employee, leave_date: date) -> Employee
     return employee
 
 
+@transaction.atomic
+def set_employee_password(*, by, employee: Employee, password: str) -> None:
+    """HR gives a new or locked-out employee a password to log in with."""
+    _require(by, "organisation.manage_organisation")
+    user = User.objects.select_for_update().get(pk=employee.user_id)
+    if not user.is_active:
+        raise ValidationError(_("This employee has left; their account stays disabled."))
+    user.set_password(password)
+    user.save(update_fields=["password"])
+
+
 def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 

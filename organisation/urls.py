@@ -29,4 +29,5 @@ urlpatterns = [
     path("org/employees/<int:pk>/edit/", views.employee_update, name="employee-update"),
     path("org/employees/<int:pk>/move/", views.employee_move, name="employee-move"),
     path("org/employees/<int:pk>/deactivate/", views.employee_deactivate, name="employee-deactivate"),
+    path("org/employees/<int:pk>/password/", views.employee_set_password, name="employee-set-password"),
 ]

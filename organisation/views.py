@@ -5,6 +5,7 @@ one service."""
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -384,6 +385,21 @@ def employee_deactivate(request, pk):
         messages.success(request, _("Employee marked as left; their log-in and API tokens are disabled."))
         return redirect("employee-detail", pk=pk)
     title = _("%(name)s leaves the company") % {"name": employee}
+    return render(request, "organisation/form_page.html", {"form": form, "title": title, "back": reverse("employee-detail", args=[pk])})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def employee_set_password(request, pk):
+    employee = get_object_or_404(employees_visible_to(request.user), pk=pk)
+    _require(request, "organisation.manage_organisation")
+    form = SetPasswordForm(employee.user, _posted(request))
+    if request.method == "POST" and _apply(
+        form, lambda d: services.set_employee_password(by=request.user, employee=employee, password=d["new_password1"])
+    ):
+        messages.success(request, _("Password set. Give it to the employee; they can change it after logging in."))
+        return redirect("employee-detail", pk=pk)
+    title = _("Password for %(name)s") % {"name": employee}
     return render(request, "organisation/form_page.html", {"form": form, "title": title, "back": reverse("employee-detail", args=[pk])})
 
 

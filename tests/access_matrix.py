@@ -114,6 +114,7 @@ MATRIX = {
     "employee-update": {"kind": "employee", "GET": employee_manager_page(), "POST": employee_manager_page()},
     "employee-move": {"kind": "employee", "GET": employee_manager_page(), "POST": employee_manager_page()},
     "employee-deactivate": {"kind": "employee", "GET": employee_manager_page(), "POST": employee_manager_page()},
+    "employee-set-password": {"kind": "employee", "GET": employee_manager_page(), "POST": employee_manager_page()},
     "set_language": {"kind": None, "GET": page(302, anon=302), "POST": page(302, anon=302)},
     # --- service endpoints (no data in them) ---
     "healthz": {"kind": None, "GET": page(200, anon=200), "POST": page(405, anon=405)},

@@ -119,6 +119,20 @@ def test_the_department_tree_shows_sub_departments_under_their_parent(world, log
     assert order.index(("A1", 1)) == order.index(("A", 0)) + 1
 
 
+def test_hr_sets_a_password_the_employee_can_log_in_with(world, login):
+    response = login(world.hr.user).post(
+        f"/org/employees/{world.emp_b.pk}/password/", {"new_password1": "first-day-at-heda-42", "new_password2": "first-day-at-heda-42"}
+    )
+    assert response.status_code == 302
+    assert Client().post("/accounts/login/", {"username": "emp_b", "password": "first-day-at-heda-42"}).status_code == 302
+
+
+def test_a_weak_password_is_refused_with_the_reason(world, login):
+    response = login(world.hr.user).post(f"/org/employees/{world.emp_b.pk}/password/", {"new_password1": "123", "new_password2": "123"})
+    assert response.status_code == 200
+    assert "new_password2" in response.context["form"].errors
+
+
 # --- log-in ---
 
 
