@@ -16,6 +16,9 @@ class User(AbstractUser):
     """A log-in account. A person's HR data (department, post) lives on Employee;
     integrators and administrators may have an account without one."""
 
+    # Never the password hash or log-in times in the audit trail.
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")

@@ -14,25 +14,25 @@ def departments_visible_to(user) -> QuerySet[Department]:
     # The organisation chart is not a secret inside the company.
     if not is_active_user(user):
         return Department.objects.none()
-    return Department.objects.select_related("parent", "head")
+    return Department.objects.select_related("parent", "head").order_by("sort_order", "code")
 
 
 def teams_visible_to(user) -> QuerySet[Team]:
     if not is_active_user(user):
         return Team.objects.none()
-    return Team.objects.select_related("department", "leader")
+    return Team.objects.select_related("department", "leader").order_by("department__sort_order", "department__code", "code")
 
 
 def posts_visible_to(user) -> QuerySet[Post]:
     if not is_active_user(user):
         return Post.objects.none()
-    return Post.objects.select_related("department")
+    return Post.objects.select_related("department").order_by("department__sort_order", "department__code", "code")
 
 
 def employees_visible_to(user) -> QuerySet[Employee]:
     """Everyone for HR, the GM, administrators and integrators; a head's departments
     (and those below) for a head; one's own record for everybody else."""
-    base = Employee.objects.select_related("user", "department", "post", "team", "line_manager")
+    base = Employee.objects.select_related("user", "department", "post", "team", "line_manager").order_by("employee_number")
     if not is_active_user(user):
         return base.none()
     if sees_whole_organisation(user):

@@ -159,14 +159,16 @@ def update_employee(*, by, employee: Employee, email: str | None = None, **field
     """Edit personal data. Department, post and team change only through `move_employee`."""
     _require(by, "organisation.manage_organisation")
     employee = Employee.objects.select_for_update().get(pk=employee.pk)
-    for name in EMPLOYEE_EDIT_FIELDS:
-        if name in fields:
-            setattr(employee, name, fields[name])
-    if email is not None and email != employee.user.email:
+    changed = [name for name in EMPLOYEE_EDIT_FIELDS if name in fields and getattr(employee, name) != fields[name]]
+    for name in changed:
+        setattr(employee, name, fields[name])
+    if email is not None and email.strip() != employee.user.email:
         employee.user.email = email.strip()
         employee.user.full_clean(exclude=["password"])
+        employee.user._change_reason = "update employee"
         employee.user.save(update_fields=["email"])
-    _save(employee, "update employee")
+    if changed:
+        _save(employee, "update employee")
     first = employee.assignments.order_by("start_date").first()
     if first and "hire_date" in fields and first.start_date != employee.hire_date:
         if first.end_date and first.end_date < employee.hire_date:

@@ -32,6 +32,7 @@ from .forms import (
     PostForm,
     TeamForm,
 )
+from .history import change_log
 from .models import Role
 from .roles import roles_of
 from .selectors import (
@@ -309,22 +310,8 @@ def employee_detail(request, pk):
         "can_manage": request.user.has_perm("organisation.manage_organisation"),
     }
     if request.user.has_perm("organisation.view_employee_history", employee):
-        context["changes"] = _changes(employee)
+        context["changes"] = change_log(employee)
     return render(request, "organisation/employee_detail.html", context)
-
-
-def _changes(employee):
-    """Who changed what on this record, newest first."""
-    records = list(employee.history.select_related("history_user").order_by("-history_date", "-history_id")[:50])
-    changes = []
-    for newer, older in zip(records, records[1:] + [None]):
-        if older is None:
-            fields = [_("created")]
-        else:
-            delta = newer.diff_against(older)
-            fields = [f"{employee._meta.get_field(c.field).verbose_name}: {c.old} → {c.new}" for c in delta.changes]
-        changes.append({"record": newer, "fields": fields})
-    return changes
 
 
 @login_required

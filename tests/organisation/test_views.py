@@ -102,9 +102,9 @@ def test_hr_sees_who_changed_an_employee(world, login):
         {"employee_number": world.emp_b.employee_number, "name_en": "Renamed", "hire_date": "2020-01-01"},
     )
     changes = client.get(f"/org/employees/{world.emp_b.pk}/").context["changes"]
-    assert changes[0]["record"].history_user == world.hr.user
-    assert changes[0]["record"].history_change_reason == "update employee"
-    assert any("Renamed" in line for line in changes[0]["fields"])
+    assert changes[0]["who"] == world.hr.user
+    assert changes[0]["action"] == "update employee"
+    assert any("Renamed" in line for line in changes[0]["lines"])
 
 
 def test_a_head_does_not_see_the_change_history(world, login):
@@ -200,3 +200,25 @@ def test_department_names_follow_the_language(world, login):
     client = login(world.hr.user)
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
     assert "贝塔部" in client.get("/org/departments/").content.decode()
+
+
+def test_the_change_log_names_departments_and_shows_account_changes(world):
+    from organisation import services
+    from organisation.history import change_log
+
+    services.move_employee(by=world.hr.user, employee=world.emp_a, department=world.dept_b, post=world.post_b, effective_date=date(2025, 1, 1))
+    services.update_employee(by=world.hr.user, employee=world.emp_a, email="new@example.com")
+    rows = change_log(world.emp_a)
+    assert rows[0]["action"] == "update employee"
+    assert rows[0]["lines"] == ["email address: emp_a@example.com → new@example.com"]
+    move = next(row for row in rows if row["action"] == "move employee")
+    assert f"department: {world.dept_a} → {world.dept_b}" in move["lines"]
+    assert rows[-1]["lines"] == ["created"]
+
+
+def test_a_save_without_changes_leaves_no_empty_history_row(world):
+    from organisation import services
+    from organisation.history import change_log
+
+    services.update_employee(by=world.hr.user, employee=world.emp_b, name_en=world.emp_b.name_en)
+    assert [row["lines"] for row in change_log(world.emp_b)] == [["created"]]
