@@ -1,5 +1,6 @@
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from bsc_site.celery import app as celery_app
 
@@ -16,6 +17,8 @@ def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     cache.clear()
+    # A request in an earlier test may have left another language active in this thread.
+    translation.activate("en")
     # Most tests run tasks in-process; tests/test_celery.py uses a real worker.
     celery_app.conf.task_always_eager = True
     yield
