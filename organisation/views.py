@@ -34,7 +34,8 @@ from .forms import (
 )
 from .history import change_log
 from .models import Role
-from .roles import roles_of
+from .roles import headed_department_ids, roles_of
+from .rules import sees_whole_organisation
 from .selectors import (
     department_tree,
     departments_visible_to,
@@ -294,10 +295,18 @@ def employee_list(request):
         "query": query,
         "department_id": department_id,
         "status": status,
-        "departments": departments_visible_to(request.user).filter(is_active=True),
+        "departments": _filter_departments(request.user),
         "can_manage": request.user.has_perm("organisation.manage_organisation"),
     }
     return render(request, "organisation/employee_list.html", context)
+
+
+def _filter_departments(user):
+    """The department filter offers what the list can show: a head's own departments."""
+    departments = departments_visible_to(user).filter(is_active=True)
+    if sees_whole_organisation(user):
+        return departments
+    return departments.filter(pk__in=headed_department_ids(user))
 
 
 @login_required

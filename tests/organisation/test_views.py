@@ -222,3 +222,8 @@ def test_a_save_without_changes_leaves_no_empty_history_row(world):
 
     services.update_employee(by=world.hr.user, employee=world.emp_b, name_en=world.emp_b.name_en)
     assert [row["lines"] for row in change_log(world.emp_b)] == [["created"]]
+
+
+def test_a_head_filters_only_by_their_own_departments(world, login):
+    departments = login(world.head_a.user).get("/org/employees/").context["departments"]
+    assert set(departments) == {world.dept_a, world.dept_a1}
