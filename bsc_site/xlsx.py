@@ -8,6 +8,7 @@ value columns. Writing neutralises text that a spreadsheet would run as a formul
 
 import codecs
 import io
+import logging
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -21,10 +22,16 @@ from openpyxl.cell.cell import TYPE_ERROR, TYPE_FORMULA
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
+# A 5 MB upload may not expand without bound: cap the total, and the ratio of any
+# large part (shared strings of zeros compress a thousandfold and take minutes to parse).
+MAX_UNCOMPRESSED_BYTES = 25 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 100
+RATIO_CHECK_FROM_BYTES = 1024 * 1024
 MAX_ZIP_ENTRIES = 500
 MAX_ROWS = 10000
 HEADER_SEARCH_ROWS = 10
+
+logger = logging.getLogger(__name__)
 
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_SIGNATURE = b"PK\x03\x04"
@@ -73,13 +80,16 @@ def check_upload(data: bytes) -> None:
         entries = archive.infolist()
     except (zipfile.BadZipFile, ValueError) as exc:
         raise SpreadsheetError(_("The file is damaged or not an .xlsx file.")) from exc
-    if len(entries) > MAX_ZIP_ENTRIES or sum(e.file_size for e in entries) > MAX_UNCOMPRESSED_BYTES:
+    too_compressed = any(
+        e.file_size > RATIO_CHECK_FROM_BYTES and e.file_size > MAX_COMPRESSION_RATIO * max(e.compress_size, 1) for e in entries
+    )
+    if len(entries) > MAX_ZIP_ENTRIES or sum(e.file_size for e in entries) > MAX_UNCOMPRESSED_BYTES or too_compressed:
         raise SpreadsheetError(_("The file expands to more data than an import may hold."))
     names = {e.filename for e in entries}
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         raise SpreadsheetError(_("This is not an Excel .xlsx file."))
     content_types = archive.read("[Content_Types].xml")
-    if "xl/vbaProject.bin" in names or b"macroEnabled" in content_types:
+    if "xl/vbaProject.bin" in names or b"macroEnabled" in content_types or b"vbaProject" in content_types:
         raise SpreadsheetError(_("Files with macros (.xlsm) are not accepted. Save the workbook as .xlsx without macros."))
 
 
@@ -107,7 +117,8 @@ def read_table(data: bytes, columns: list[Column]) -> Table:
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many types for a broken file
-        raise SpreadsheetError(_("The file could not be read as a workbook: %(error)s") % {"error": exc}) from exc
+        logger.warning("unreadable workbook: %r", exc)
+        raise SpreadsheetError(_("The file could not be read as a workbook. Open it in Excel or WPS and save it again as .xlsx.")) from exc
     try:
         sheet = workbook.worksheets[0]
         # Some writers store a wrong sheet size, and openpyxl would then drop rows.

@@ -1,5 +1,10 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
@@ -9,6 +14,16 @@ from .models import ApiToken, Assignment, Company, Department, Employee, Post, T
 @admin.register(User)
 class BscUserAdmin(UserAdmin):
     list_display = ["username", "email", "is_active", "is_staff", "last_login"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Administrators grant roles (groups) to others, never to themselves, and only
+        # a superuser makes superusers or hands out raw permissions.
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += ["is_superuser", "user_permissions"]
+            if obj is not None and obj.pk == request.user.pk:
+                fields += ["groups", "is_staff", "is_active"]
+        return fields
 
 
 @admin.register(Company)
@@ -60,9 +75,26 @@ class AssignmentAdmin(admin.ModelAdmin):
     list_select_related = ["employee", "department", "post"]
 
 
+class ApiTokenForm(forms.ModelForm):
+    class Meta:
+        model = ApiToken
+        fields = ["user", "name", "scopes", "expires_at"]
+
+    def clean(self):
+        data = super().clean()
+        user, expires_at = data.get("user"), data.get("expires_at")
+        if user is not None and not services.token_holder_allowed(user):
+            raise ValidationError({"user": _("Tokens are only for active users with the integrator role.")})
+        if expires_at is not None and expires_at <= timezone.now():
+            raise ValidationError({"expires_at": _("The expiry must be in the future.")})
+        return data
+
+
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
     """Administrators create integrator tokens here; the secret is shown once."""
+
+    form = ApiTokenForm
 
     list_display = ["name", "user", "prefix", "scopes", "created_at", "expires_at", "last_used_at", "revoked_at"]
     list_select_related = ["user"]
@@ -80,9 +112,9 @@ class ApiTokenAdmin(admin.ModelAdmin):
         )
         obj.pk = token.pk
         obj.refresh_from_db()
-        messages.warning(request, f"Token secret (shown only now, copy it): {secret}")
+        messages.warning(request, gettext("Token secret (shown only now, copy it): %(secret)s") % {"secret": secret})
 
-    @admin.action(description="Revoke selected tokens")
+    @admin.action(description=_("Revoke selected tokens"))
     def revoke(self, request, queryset):
         for token in queryset:
             services.revoke_api_token(token=token)

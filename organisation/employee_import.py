@@ -214,9 +214,8 @@ def _create_all(by, prepared) -> list[Employee]:
         )
         for user, (_row, values, _username, _email, department, post, team, _manager) in zip(users, prepared)
     ]
-    bulk_create_with_history(employees, Employee, default_user=by, default_change_reason="import employees")
-    # bulk_create_with_history may not set primary keys on every database: read them back.
-    by_number = {e.employee_number: e for e in Employee.objects.filter(employee_number__in=[e.employee_number for e in employees])}
+    created = bulk_create_with_history(employees, Employee, default_user=by, default_change_reason="import employees")
+    by_number = {e.employee_number: e for e in created}
     Assignment.objects.bulk_create(
         Assignment(employee=e, department_id=e.department_id, post_id=e.post_id, team_id=e.team_id, start_date=e.hire_date)
         for e in by_number.values()

@@ -15,7 +15,7 @@ class DateInput(forms.DateInput):
 class LoginForm(AuthenticationForm):
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)
-        if roles_of(user) == {Role.INTEGRATOR}:
+        if Role.INTEGRATOR in roles_of(user) and len(roles_of(user)) == 1:
             raise forms.ValidationError(_("This account is for API access only."), code="api_only")
 
 

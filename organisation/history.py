@@ -21,6 +21,8 @@ REASONS = {
     "deactivate employee": _("deactivate employee"),
     "import employees": _("import employees"),
     "update company settings": _("update company settings"),
+    "leader moved to another department": _("leader moved to another department"),
+    "leader left the company": _("leader left the company"),
 }
 ACCOUNT_FIELDS = {"username", "email", "is_active"}
 

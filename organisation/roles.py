@@ -52,8 +52,6 @@ def headed_department_ids(user) -> frozenset[int]:
     return user._bsc_headed
 
 
-def forget_roles(user) -> None:
-    """Drop the per-request cache after a change to groups or heads."""
-    for attr in ("_bsc_roles", "_bsc_headed"):
-        if hasattr(user, attr):
-            delattr(user, attr)
+def calls_through_token(user) -> bool:
+    """True when this request authenticated with an API token (see api/authentication.py)."""
+    return getattr(user, "_bsc_api_token", None) is not None

@@ -4,7 +4,7 @@ ask through `user.has_perm(...)`; this module is the only place the answers live
 import rules
 
 from .models import Role
-from .roles import has_role, headed_department_ids
+from .roles import calls_through_token, has_role, headed_department_ids
 
 
 @rules.predicate
@@ -25,11 +25,16 @@ is_department_head = _role_predicate(Role.DEPARTMENT_HEAD)
 is_hr = _role_predicate(Role.HR)
 is_general_manager = _role_predicate(Role.GENERAL_MANAGER)
 is_committee_member = _role_predicate(Role.COMMITTEE)
-is_integrator = _role_predicate(Role.INTEGRATOR)
 is_administrator = _role_predicate(Role.ADMINISTRATOR)
 
-# Integrators read through the API only; whether their token has the scope is the
-# API's check (organisation.api.permissions).
+
+@rules.predicate
+def is_integrator(user):
+    """An integrator counts as one only when calling with a token: a browser session
+    of the same account gets none of its powers. Token scopes: api/permissions.py."""
+    return has_role(user, Role.INTEGRATOR) and calls_through_token(user)
+
+
 sees_whole_organisation = is_hr | is_general_manager | is_administrator | is_integrator
 manages_organisation = is_hr | is_administrator
 

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import ApiScope, ApiToken, Assignment, Company, Department, Employee, Post, Team, User
-from .roles import forget_roles
+from .models import ApiScope, ApiToken, Assignment, Company, Department, Employee, Post, Role, Team, User
+from .roles import has_role
 
 DEPARTMENT_FIELDS = ("code", "name_zh", "name_en", "parent", "sort_order", "is_active")
 TEAM_FIELDS = ("code", "name_zh", "name_en", "department", "leader", "is_active")
@@ -84,7 +84,6 @@ def set_department_head(*, by, department: Department, head: Employee | None) ->
         raise ValidationError({"head": _("The head must be an active employee of this department.")})
     department.head = head
     _save(department, "set department head")
-    forget_roles(by)
     return department
 
 
@@ -96,8 +95,10 @@ def save_team(*, by, team: Team | None = None, **fields) -> Team:
     for name in TEAM_FIELDS:
         if name in fields:
             setattr(team, name, fields[name])
-    if team.leader_id and team.leader.department_id != team.department_id:
-        raise ValidationError({"leader": _("The leader must be an employee of the team's department.")})
+    if team.leader_id and (team.leader.department_id != team.department_id or not team.leader.is_active):
+        raise ValidationError({"leader": _("The leader must be an active employee of the team's department.")})
+    if team.pk and "department" in fields and team.members.exclude(department=team.department).exists():
+        raise ValidationError({"department": _("Move the team's members first: the team still has members in its old department.")})
     return _save(team, reason)
 
 
@@ -131,6 +132,8 @@ def create_employee(
 ) -> Employee:
     """A new employee with a log-in account (no password until one is set)."""
     _require(by, "organisation.manage_organisation")
+    _check_placement(department=department, post=post, team=team)
+    _check_line_manager(line_manager)
     username = (username or employee_number).strip()
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("The user name %(name)s is taken.") % {"name": username}})
@@ -159,6 +162,8 @@ def update_employee(*, by, employee: Employee, email: str | None = None, **field
     """Edit personal data. Department, post and team change only through `move_employee`."""
     _require(by, "organisation.manage_organisation")
     employee = Employee.objects.select_for_update().get(pk=employee.pk)
+    if "line_manager" in fields and fields["line_manager"] != employee.line_manager:
+        _check_line_manager(fields["line_manager"])
     changed = [name for name in EMPLOYEE_EDIT_FIELDS if name in fields and getattr(employee, name) != fields[name]]
     for name in changed:
         setattr(employee, name, fields[name])
@@ -187,6 +192,10 @@ def move_employee(
     employee = Employee.objects.select_for_update().get(pk=employee.pk)
     if not employee.is_active:
         raise ValidationError(_("A former employee cannot be moved."))
+    _check_placement(department=department, post=post, team=team)
+    if effective_date > timezone.localdate():
+        # Applying it now would change who sees the person before the move happens.
+        raise ValidationError({"effective_date": _("Record a move on or after the day it takes effect.")})
     current = employee.assignments.filter(end_date__isnull=True).first()
     if current and effective_date <= current.start_date:
         raise ValidationError(
@@ -203,7 +212,32 @@ def move_employee(
         for old in Department.objects.select_for_update().filter(head=employee):
             old.head = None
             _save(old, "head moved to another department")
+        _drop_team_leadership(employee, "leader moved to another department")
     return employee
+
+
+def _check_placement(*, department: Department, post: Post, team: Team | None) -> None:
+    """New placements go to active departments, posts and teams only."""
+    errors = {}
+    if not department.is_active:
+        errors["department"] = _("This department is no longer active.")
+    if not post.is_active:
+        errors["post"] = _("This post is no longer active.")
+    if team is not None and not team.is_active:
+        errors["team"] = _("This team is no longer active.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_line_manager(manager: Employee | None) -> None:
+    if manager is not None and not manager.is_active:
+        raise ValidationError({"line_manager": _("The line manager has left the company.")})
+
+
+def _drop_team_leadership(employee: Employee, reason: str) -> None:
+    for team in Team.objects.select_for_update().filter(leader=employee):
+        team.leader = None
+        _save(team, reason)
 
 
 @transaction.atomic
@@ -227,6 +261,7 @@ def deactivate_employee(*, by, employee: Employee, leave_date: date) -> Employee
     for dept in Department.objects.select_for_update().filter(head=employee):
         dept.head = None
         _save(dept, "head left the company")
+    _drop_team_leadership(employee, "leader left the company")
     user = employee.user
     user.is_active = False
     user.save(update_fields=["is_active"])  # the post_save receiver revokes API tokens
@@ -235,11 +270,17 @@ def deactivate_employee(*, by, employee: Employee, leave_date: date) -> Employee
 
 @transaction.atomic
 def set_employee_password(*, by, employee: Employee, password: str) -> None:
-    """HR gives a new or locked-out employee a password to log in with."""
+    """HR gives a new employee their first password.
+
+    Only accounts that never had one: otherwise HR could take over anyone's account,
+    the general manager's included.
+    """
     _require(by, "organisation.manage_organisation")
     user = User.objects.select_for_update().get(pk=employee.user_id)
     if not user.is_active:
         raise ValidationError(_("This employee has left; their account stays disabled."))
+    if user.has_usable_password():
+        raise ValidationError(_("This account already has a password. Its owner changes it after logging in."))
     user.set_password(password)
     user.save(update_fields=["password"])
 
@@ -255,8 +296,8 @@ def create_api_token(
     """Returns the token and its secret; the secret is shown once and never stored."""
     if not by.is_active or not (by.is_superuser or by.has_perm("organisation.add_apitoken")):
         raise PermissionDenied
-    if not user.is_active:
-        raise ValidationError({"user": _("Tokens can only be created for active users.")})
+    if not token_holder_allowed(user):
+        raise ValidationError({"user": _("Tokens are only for active users with the integrator role.")})
     if expires_at is not None and expires_at <= timezone.now():
         raise ValidationError({"expires_at": _("The expiry must be in the future.")})
     prefix = secrets.token_hex(6)
@@ -265,6 +306,10 @@ def create_api_token(
     token.full_clean()
     token.save()
     return token, secret
+
+
+def token_holder_allowed(user: User) -> bool:
+    return user.is_active and has_role(user, Role.INTEGRATOR)
 
 
 def find_api_token(secret: str) -> ApiToken | None:
@@ -277,6 +322,9 @@ def find_api_token(secret: str) -> ApiToken | None:
         return None
     now = timezone.now()
     if token.revoked_at or (token.expires_at and token.expires_at <= now) or not token.user.is_active:
+        return None
+    if not has_role(token.user, Role.INTEGRATOR):
+        # The role was taken away after the token was issued.
         return None
     # One write a minute at most: a busy integrator should not write on every call.
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):

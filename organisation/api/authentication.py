@@ -22,6 +22,8 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         token = find_api_token(secret)
         if token is None:
             raise exceptions.AuthenticationFailed("Invalid, expired or revoked token.")
+        # Marks this request's user as calling through a token (rules.is_integrator).
+        token.user._bsc_api_token = token
         return token.user, token
 
     def authenticate_header(self, request):

@@ -5,10 +5,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from organisation import services
-from organisation.models import ApiScope, Assignment, Department, Employee, User
+from organisation.models import ApiScope, Assignment, Department, Employee, Role, User
 from organisation.selectors import assignment_on
 
-from .factories import DepartmentFactory, EmployeeFactory, PostFactory, TeamFactory
+from .factories import DepartmentFactory, EmployeeFactory, PostFactory, TeamFactory, grant
 
 pytestmark = pytest.mark.django_db
 
@@ -133,7 +133,7 @@ def test_changing_the_hire_date_moves_the_start_of_the_first_assignment(world):
 
 
 def test_leaving_disables_log_in_revokes_tokens_and_ends_the_headship(world):
-    head = world.head_b
+    head = grant(world.head_b.user, Role.INTEGRATOR).employee
     token, _ = services.create_api_token(by=world.admin, user=head.user, name="x", scopes=[ApiScope.READ])
     services.deactivate_employee(by=world.hr.user, employee=head, leave_date=date(2025, 3, 31))
     head.refresh_from_db()

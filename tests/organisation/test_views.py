@@ -120,11 +120,23 @@ def test_the_department_tree_shows_sub_departments_under_their_parent(world, log
 
 
 def test_hr_sets_a_password_the_employee_can_log_in_with(world, login):
+    world.emp_b.user.set_unusable_password()
+    world.emp_b.user.save()
     response = login(world.hr.user).post(
         f"/org/employees/{world.emp_b.pk}/password/", {"new_password1": "first-day-at-heda-42", "new_password2": "first-day-at-heda-42"}
     )
     assert response.status_code == 302
     assert Client().post("/accounts/login/", {"username": "emp_b", "password": "first-day-at-heda-42"}).status_code == 302
+
+
+def test_hr_cannot_replace_a_password_someone_already_has(world, login):
+    response = login(world.hr.user).post(
+        f"/org/employees/{world.gm.pk}/password/", {"new_password1": "take-over-the-gm-42", "new_password2": "take-over-the-gm-42"}
+    )
+    assert response.status_code == 200
+    assert "already has a password" in str(response.context["form"].non_field_errors())
+    world.gm.user.refresh_from_db()
+    assert not world.gm.user.check_password("take-over-the-gm-42")
 
 
 def test_a_weak_password_is_refused_with_the_reason(world, login):
