@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
-from django.core.exceptions import PermissionDenied, ValidationError
+
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse
@@ -15,6 +15,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from bsc_site.pages import apply_form, form_page, posted, require
 from bsc_site.xlsx import SpreadsheetError
 
 from . import services
@@ -62,35 +63,6 @@ def password_change_done(request):
     return redirect("home")
 
 
-def _posted(request, files=False):
-    """The submitted data on POST (even when empty), None on GET: an unbound form."""
-    data = request.POST if request.method == "POST" else None
-    if files:
-        return data, (request.FILES if data is not None else None)
-    return data
-
-
-def _require(request, perm, obj=None):
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied
-
-
-def _apply(form, call) -> bool:
-    """Run a service with the form's data; show its validation errors on the form."""
-    if not form.is_valid():
-        return False
-    try:
-        call(form.cleaned_data)
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, exc)
-        return False
-    return True
-
-
 # --- home and profile ---
 
 
@@ -119,10 +91,10 @@ def my_profile(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def company_settings(request):
-    _require(request, "organisation.change_company_settings")
+    require(request, "organisation.change_company_settings")
     company = services.get_company()
-    form = CompanyForm(_posted(request), instance=company)
-    if request.method == "POST" and _apply(form, lambda data: services.update_company(by=request.user, **data)):
+    form = CompanyForm(posted(request), instance=company)
+    if request.method == "POST" and apply_form(form, lambda data: services.update_company(by=request.user, **data)):
         messages.success(request, _("Company settings saved."))
         return redirect("company-settings")
     return render(request, "organisation/company_form.html", {"form": form})
@@ -133,7 +105,7 @@ def company_settings(request):
 
 @login_required
 def department_list(request):
-    _require(request, "organisation.view_organisation")
+    require(request, "organisation.view_organisation")
     departments = departments_visible_to(request.user).annotate(
         active_employees=Count("employees", filter=Q(employees__is_active=True))
     )
@@ -142,7 +114,7 @@ def department_list(request):
 
 @login_required
 def department_detail(request, pk):
-    _require(request, "organisation.view_organisation")
+    require(request, "organisation.view_organisation")
     department = get_object_or_404(departments_visible_to(request.user), pk=pk)
     context = {
         "department": department,
@@ -158,72 +130,72 @@ def department_detail(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def department_create(request):
-    _require(request, "organisation.manage_organisation")
-    form = DepartmentForm(_posted(request), initial={"parent": request.GET.get("parent")})
+    require(request, "organisation.manage_organisation")
+    form = DepartmentForm(posted(request), initial={"parent": request.GET.get("parent")})
     saved = {}
-    if request.method == "POST" and _apply(form, lambda d: saved.setdefault("d", services.save_department(by=request.user, **d))):
+    if request.method == "POST" and apply_form(form, lambda d: saved.setdefault("d", services.save_department(by=request.user, **d))):
         messages.success(request, _("Department created."))
         return redirect("department-detail", pk=saved["d"].pk)
-    return render(request, "organisation/form_page.html", {"form": form, "title": _("New department"), "back": reverse("department-list")})
+    return form_page(request, form, title=_("New department"), back=reverse("department-list"))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def department_update(request, pk):
     department = get_object_or_404(departments_visible_to(request.user), pk=pk)
-    _require(request, "organisation.manage_organisation")
-    form = DepartmentForm(_posted(request), instance=department)
-    if request.method == "POST" and _apply(
+    require(request, "organisation.manage_organisation")
+    form = DepartmentForm(posted(request), instance=department)
+    if request.method == "POST" and apply_form(
         form, lambda d: services.save_department(by=request.user, department=department, **d)
     ):
         messages.success(request, _("Department saved."))
         return redirect("department-detail", pk=pk)
     title = _("Edit %(name)s") % {"name": department}
-    return render(request, "organisation/form_page.html", {"form": form, "title": title, "back": reverse("department-detail", args=[pk])})
+    return form_page(request, form, title=title, back=reverse("department-detail", args=[pk]))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def department_set_head(request, pk):
     department = get_object_or_404(departments_visible_to(request.user), pk=pk)
-    _require(request, "organisation.manage_organisation")
-    form = DepartmentHeadForm(_posted(request), department=department)
-    if request.method == "POST" and _apply(
+    require(request, "organisation.manage_organisation")
+    form = DepartmentHeadForm(posted(request), department=department)
+    if request.method == "POST" and apply_form(
         form, lambda d: services.set_department_head(by=request.user, department=department, head=d["head"])
     ):
         messages.success(request, _("Head of department saved."))
         return redirect("department-detail", pk=pk)
     title = _("Head of %(name)s") % {"name": department}
-    return render(request, "organisation/form_page.html", {"form": form, "title": title, "back": reverse("department-detail", args=[pk])})
+    return form_page(request, form, title=title, back=reverse("department-detail", args=[pk]))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def team_create(request, pk):
     department = get_object_or_404(departments_visible_to(request.user), pk=pk)
-    _require(request, "organisation.manage_organisation")
-    form = TeamForm(_posted(request), department=department)
-    if request.method == "POST" and _apply(
+    require(request, "organisation.manage_organisation")
+    form = TeamForm(posted(request), department=department)
+    if request.method == "POST" and apply_form(
         form, lambda d: services.save_team(by=request.user, department=department, **d)
     ):
         messages.success(request, _("Team created."))
         return redirect("department-detail", pk=pk)
     title = _("New team in %(name)s") % {"name": department}
-    return render(request, "organisation/form_page.html", {"form": form, "title": title, "back": reverse("department-detail", args=[pk])})
+    return form_page(request, form, title=title, back=reverse("department-detail", args=[pk]))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def team_update(request, pk):
     team = get_object_or_404(teams_visible_to(request.user), pk=pk)
-    _require(request, "organisation.manage_organisation")
-    form = TeamForm(_posted(request), instance=team, department=team.department)
-    if request.method == "POST" and _apply(form, lambda d: services.save_team(by=request.user, team=team, **d)):
+    require(request, "organisation.manage_organisation")
+    form = TeamForm(posted(request), instance=team, department=team.department)
+    if request.method == "POST" and apply_form(form, lambda d: services.save_team(by=request.user, team=team, **d)):
         messages.success(request, _("Team saved."))
         return redirect("department-detail", pk=team.department_id)
     title = _("Edit %(name)s") % {"name": team}
     back = reverse("department-detail", args=[team.department_id])
-    return render(request, "organisation/form_page.html", {"form": form, "title": title, "back": back})
+    return form_page(request, form, title=title, back=back)
 
 
 # --- posts ---
@@ -231,7 +203,7 @@ def team_update(request, pk):
 
 @login_required
 def post_list(request):
-    _require(request, "organisation.view_organisation")
+    require(request, "organisation.view_organisation")
     posts = posts_visible_to(request.user).annotate(
         holder_count=Count("holders", filter=Q(holders__is_active=True))
     )
@@ -245,25 +217,25 @@ def post_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def post_create(request):
-    _require(request, "organisation.manage_organisation")
-    form = PostForm(_posted(request), initial={"department": request.GET.get("department")})
-    if request.method == "POST" and _apply(form, lambda d: services.save_post(by=request.user, **d)):
+    require(request, "organisation.manage_organisation")
+    form = PostForm(posted(request), initial={"department": request.GET.get("department")})
+    if request.method == "POST" and apply_form(form, lambda d: services.save_post(by=request.user, **d)):
         messages.success(request, _("Post created."))
         return redirect("post-list")
-    return render(request, "organisation/form_page.html", {"form": form, "title": _("New post"), "back": reverse("post-list")})
+    return form_page(request, form, title=_("New post"), back=reverse("post-list"))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def post_update(request, pk):
     post = get_object_or_404(posts_visible_to(request.user), pk=pk)
-    _require(request, "organisation.manage_organisation")
-    form = PostForm(_posted(request), instance=post)
-    if request.method == "POST" and _apply(form, lambda d: services.save_post(by=request.user, post=post, **d)):
+    require(request, "organisation.manage_organisation")
+    form = PostForm(posted(request), instance=post)
+    if request.method == "POST" and apply_form(form, lambda d: services.save_post(by=request.user, post=post, **d)):
         messages.success(request, _("Post saved."))
         return redirect("post-list")
     title = _("Edit %(name)s") % {"name": post}
-    return render(request, "organisation/form_page.html", {"form": form, "title": title, "back": reverse("post-list")})
+    return form_page(request, form, title=title, back=reverse("post-list"))
 
 
 # --- employees ---
@@ -271,7 +243,7 @@ def post_update(request, pk):
 
 @login_required
 def employee_list(request):
-    _require(request, "organisation.list_employees")
+    require(request, "organisation.list_employees")
     employees = employees_visible_to(request.user)
     query = request.GET.get("q", "").strip()
     if query:
@@ -312,7 +284,7 @@ def _filter_departments(user):
 @login_required
 def employee_detail(request, pk):
     employee = get_object_or_404(employees_visible_to(request.user), pk=pk)
-    _require(request, "organisation.view_employee", employee)
+    require(request, "organisation.view_employee", employee)
     context = {
         "employee": employee,
         "assignments": employee.assignments.select_related("department", "post", "team").order_by("-start_date"),
@@ -326,84 +298,84 @@ def employee_detail(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def employee_create(request):
-    _require(request, "organisation.manage_organisation")
-    form = EmployeeCreateForm(_posted(request), initial={"department": request.GET.get("department")})
+    require(request, "organisation.manage_organisation")
+    form = EmployeeCreateForm(posted(request), initial={"department": request.GET.get("department")})
     saved = {}
-    if request.method == "POST" and _apply(
+    if request.method == "POST" and apply_form(
         form, lambda d: saved.setdefault("e", services.create_employee(by=request.user, **d))
     ):
         messages.success(request, _("Employee created."))
         return redirect("employee-detail", pk=saved["e"].pk)
-    return render(request, "organisation/form_page.html", {"form": form, "title": _("New employee"), "back": reverse("employee-list")})
+    return form_page(request, form, title=_("New employee"), back=reverse("employee-list"))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def employee_update(request, pk):
     employee = get_object_or_404(employees_visible_to(request.user), pk=pk)
-    _require(request, "organisation.manage_organisation")
-    form = EmployeeUpdateForm(_posted(request), employee=employee)
-    if request.method == "POST" and _apply(
+    require(request, "organisation.manage_organisation")
+    form = EmployeeUpdateForm(posted(request), employee=employee)
+    if request.method == "POST" and apply_form(
         form, lambda d: services.update_employee(by=request.user, employee=employee, **d)
     ):
         messages.success(request, _("Employee saved."))
         return redirect("employee-detail", pk=pk)
     title = _("Edit %(name)s") % {"name": employee}
-    return render(request, "organisation/form_page.html", {"form": form, "title": title, "back": reverse("employee-detail", args=[pk])})
+    return form_page(request, form, title=title, back=reverse("employee-detail", args=[pk]))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def employee_move(request, pk):
     employee = get_object_or_404(employees_visible_to(request.user), pk=pk)
-    _require(request, "organisation.manage_organisation")
+    require(request, "organisation.manage_organisation")
     form = EmployeeMoveForm(
-        _posted(request), initial={"department": employee.department_id, "post": employee.post_id, "team": employee.team_id}
+        posted(request), initial={"department": employee.department_id, "post": employee.post_id, "team": employee.team_id}
     )
-    if request.method == "POST" and _apply(
+    if request.method == "POST" and apply_form(
         form, lambda d: services.move_employee(by=request.user, employee=employee, **d)
     ):
         messages.success(request, _("Employee moved. Earlier periods stay with the old department."))
         return redirect("employee-detail", pk=pk)
     title = _("Move %(name)s") % {"name": employee}
-    return render(request, "organisation/form_page.html", {"form": form, "title": title, "back": reverse("employee-detail", args=[pk])})
+    return form_page(request, form, title=title, back=reverse("employee-detail", args=[pk]))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def employee_deactivate(request, pk):
     employee = get_object_or_404(employees_visible_to(request.user), pk=pk)
-    _require(request, "organisation.manage_organisation")
-    form = EmployeeDeactivateForm(_posted(request))
-    if request.method == "POST" and _apply(
+    require(request, "organisation.manage_organisation")
+    form = EmployeeDeactivateForm(posted(request))
+    if request.method == "POST" and apply_form(
         form, lambda d: services.deactivate_employee(by=request.user, employee=employee, **d)
     ):
         messages.success(request, _("Employee marked as left; their log-in and API tokens are disabled."))
         return redirect("employee-detail", pk=pk)
     title = _("%(name)s leaves the company") % {"name": employee}
-    return render(request, "organisation/form_page.html", {"form": form, "title": title, "back": reverse("employee-detail", args=[pk])})
+    return form_page(request, form, title=title, back=reverse("employee-detail", args=[pk]))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def employee_set_password(request, pk):
     employee = get_object_or_404(employees_visible_to(request.user), pk=pk)
-    _require(request, "organisation.manage_organisation")
-    form = SetPasswordForm(employee.user, _posted(request))
-    if request.method == "POST" and _apply(
+    require(request, "organisation.manage_organisation")
+    form = SetPasswordForm(employee.user, posted(request))
+    if request.method == "POST" and apply_form(
         form, lambda d: services.set_employee_password(by=request.user, employee=employee, password=d["new_password1"])
     ):
         messages.success(request, _("Password set. Give it to the employee; they can change it after logging in."))
         return redirect("employee-detail", pk=pk)
     title = _("Password for %(name)s") % {"name": employee}
-    return render(request, "organisation/form_page.html", {"form": form, "title": title, "back": reverse("employee-detail", args=[pk])})
+    return form_page(request, form, title=title, back=reverse("employee-detail", args=[pk]))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def employee_import(request):
-    _require(request, "organisation.manage_organisation")
-    form = EmployeeImportForm(*_posted(request, files=True))
+    require(request, "organisation.manage_organisation")
+    form = EmployeeImportForm(*posted(request, files=True))
     context = {"form": form}
     if request.method == "POST" and form.is_valid():
         try:
@@ -421,7 +393,7 @@ def employee_import(request):
 
 @login_required
 def employee_import_template(request):
-    _require(request, "organisation.manage_organisation")
+    require(request, "organisation.manage_organisation")
     response = HttpResponse(
         import_template(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )

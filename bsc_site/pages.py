@@ -1,0 +1,37 @@
+"""Small helpers shared by the apps' form pages."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import render
+
+
+def require(request, perm: str, obj=None) -> None:
+    if not request.user.has_perm(perm, obj):
+        raise PermissionDenied
+
+
+def posted(request, files: bool = False):
+    """The submitted data on POST (even when empty), None on GET: an unbound form."""
+    data = request.POST if request.method == "POST" else None
+    if files:
+        return data, (request.FILES if data is not None else None)
+    return data
+
+
+def apply_form(form, call) -> bool:
+    """Run a service with the form's data; show its validation errors on the form."""
+    if not form.is_valid():
+        return False
+    try:
+        call(form.cleaned_data)
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            for field, errors in exc.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, exc)
+        return False
+    return True
+
+
+def form_page(request, form, *, title, back, **context):
+    return render(request, "form_page.html", {"form": form, "title": title, "back": back, **context})

@@ -1,0 +1,32 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import ExpertInvitation, Indicator, WeightingRound
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name_zh", "name_en", "type", "perspective", "scoring_method", "status"]
+    list_select_related = ["perspective"]
+    list_filter = ["type", "perspective", "status", "scoring_method"]
+    search_fields = ["code", "name_zh", "name_en"]
+    filter_horizontal = ["measures"]
+
+
+class ExpertInvitationInline(admin.TabularInline):
+    model = ExpertInvitation
+    extra = 0
+    raw_id_fields = ["expert"]
+
+
+@admin.register(WeightingRound)
+class WeightingRoundAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "method", "status", "created_by", "created_at"]
+    list_select_related = ["created_by"]
+    inlines = [ExpertInvitationInline]
+
+
+@admin.register(ExpertInvitation)
+class ExpertInvitationAdmin(SimpleHistoryAdmin):
+    list_display = ["round", "expert", "panel_group", "submitted_at"]
+    list_select_related = ["round", "expert"]
