@@ -9,9 +9,10 @@ admin.site.site_header = "bsc administration"
 
 urlpatterns = [
     path("", include("organisation.urls")),
+    path("", include("strategy.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", health.healthz, name="healthz"),
-    path("api/v1/", include(("organisation.api.urls", "api"), namespace="api")),
+    path("api/v1/", include(("bsc_site.api_urls", "api"), namespace="api")),
     # The API's description is public: it holds no data, and integrators read it first.
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="api-schema"),
     path(

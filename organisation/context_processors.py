@@ -16,6 +16,7 @@ def _menu(request):
         items.append((_("My profile"), reverse("my-profile"), "my-profile"))
     if user.has_perm("organisation.list_employees"):
         items.append((_("Employees"), reverse("employee-list"), "employee-list"))
+    items.append((_("Strategy"), reverse("plan-list"), "plan-list"))
     items.append((_("Departments"), reverse("department-list"), "department-list"))
     items.append((_("Posts"), reverse("post-list"), "post-list"))
     if user.has_perm("organisation.manage_organisation"):

@@ -26,6 +26,13 @@ TARGETS = {
     "department": ("own", "sub", "other"),
     "post": ("own", "sub", "other"),
     "team": ("own", "other"),
+    # The strategy is company-wide: one object of each kind stands for all.
+    "plan": ("any",),
+    "objective": ("any",),
+    "link": ("any",),
+    "measure": ("any",),
+    "cell": ("any",),
+    "perspective": ("any",),
 }
 
 # Which employees each actor may see (department heads see their sub-departments).
@@ -69,6 +76,10 @@ def employee_manager_page(ok=200):
                 for t in TARGETS["employee"]
             }
     return table
+
+
+def gm_only(ok):
+    return page(403) | {"gm": ok}
 
 
 def api(signed_in=200, **actors):
@@ -136,6 +147,44 @@ MATRIX = {
     "api:employee-move": {"kind": "employee", "POST": api_write(400), "GET": api(405)},
     "api:employee-deactivate": {"kind": "employee", "POST": api_write(400)},
 }
+
+STRATEGY = {
+    "plan-list": {"kind": None, "GET": page()},
+    "plan-create": {"kind": None, "GET": manager_page(), "POST": manager_page()},
+    "plan-detail": {"kind": "plan", "GET": page()},
+    "plan-update": {"kind": "plan", "GET": manager_page(), "POST": manager_page()},
+    "plan-approve": {"kind": "plan", "POST": gm_only(302), "GET": page(405)},
+    "plan-reopen": {"kind": "plan", "POST": gm_only(302), "GET": page(405)},
+    "strategy-map": {"kind": "plan", "GET": page()},
+    # Everyone reads the matrix; a save (an empty grid here) needs HR.
+    "matrix-edit": {"kind": "plan", "GET": page(), "POST": manager_page(302)},
+    "matrix-export": {"kind": "plan", "GET": page()},
+    "objective-create": {"kind": "plan", "GET": manager_page(), "POST": manager_page()},
+    "objective-detail": {"kind": "objective", "GET": page()},
+    "objective-update": {"kind": "objective", "GET": manager_page(), "POST": manager_page()},
+    "objective-delete": {"kind": "objective", "POST": manager_page(302), "GET": page(405)},
+    "link-create": {"kind": "objective", "POST": manager_page(302), "GET": page(405)},
+    "link-delete": {"kind": "link", "POST": manager_page(302), "GET": page(405)},
+    "measure-create": {"kind": "objective", "GET": manager_page(), "POST": manager_page()},
+    "measure-update": {"kind": "measure", "GET": manager_page(), "POST": manager_page()},
+    "measure-delete": {"kind": "measure", "POST": manager_page(302), "GET": page(405)},
+    "api:perspective-list": {"kind": None, "GET": api(), "POST": api(405, integrator=403)},
+    "api:perspective-detail": {"kind": "perspective", "GET": api()},
+    "api:plan-list": {"kind": None, "GET": api(), "POST": api_write(400)},
+    "api:plan-detail": {"kind": "plan", "GET": api(), "PATCH": api_write(200), "PUT": api_write(400), "DELETE": api_write(405)},
+    # Only the general manager approves; no token ever does.
+    "api:plan-approve": {"kind": "plan", "POST": api(403, gm=200)},
+    "api:plan-reopen": {"kind": "plan", "POST": api(403, gm=400)},
+    "api:objective-list": {"kind": None, "GET": api(), "POST": api_write(400)},
+    "api:objective-detail": {"kind": "objective", "GET": api(), "PATCH": api_write(200), "DELETE": api_write(204)},
+    "api:link-list": {"kind": None, "GET": api(), "POST": api_write(400)},
+    "api:link-detail": {"kind": "link", "GET": api(), "DELETE": api_write(204), "PATCH": api_write(405)},
+    "api:measure-list": {"kind": None, "GET": api(), "POST": api_write(400)},
+    "api:measure-detail": {"kind": "measure", "GET": api(), "PATCH": api_write(200), "DELETE": api_write(204)},
+    "api:matrix-cell-list": {"kind": None, "GET": api(), "POST": api_write(400)},
+    "api:matrix-cell-detail": {"kind": "cell", "GET": api(), "DELETE": api_write(204)},
+}
+MATRIX |= STRATEGY
 
 # Routes left out of the matrix, with the reason and the test that covers them.
 EXEMPT_NAMESPACES = {

@@ -48,6 +48,12 @@ def test_every_entry_gives_an_answer_for_every_actor():
 
 def _target_objects(world):
     return {
+        "plan": {"any": world.plan},
+        "objective": {"any": world.objective},
+        "link": {"any": world.link},
+        "measure": {"any": world.measure},
+        "cell": {"any": world.cell},
+        "perspective": {"any": world.perspective},
         "employee": {"self": world.emp_a, "peer": world.emp_a2, "sub": world.emp_a1, "other": world.emp_b},
         "department": {"own": world.dept_a, "sub": world.dept_a1, "other": world.dept_b},
         "post": {"own": world.post_a, "sub": world.post_a1, "other": world.post_b},
@@ -79,8 +85,16 @@ def _send(client, method, url):
     return getattr(client, method.lower())(url, data={})
 
 
+@pytest.fixture
+def full_world(db):
+    from tests.world import build_full_world
+
+    return build_full_world()
+
+
 @pytest.mark.parametrize("name", sorted(MATRIX))
-def test_route_answers_each_actor_as_the_matrix_says(name, world):
+def test_route_answers_each_actor_as_the_matrix_says(name, full_world):
+    world = full_world
     entry = MATRIX[name]
     kind = entry["kind"]
     objects = _target_objects(world).get(kind, {None: None})

@@ -1,0 +1,6 @@
+"""Every app's API under /api/v1/, in one `api` namespace."""
+
+from organisation.api.urls import urlpatterns as organisation_urls
+from strategy.api.urls import urlpatterns as strategy_urls
+
+urlpatterns = [*organisation_urls, *strategy_urls]
