@@ -1,6 +1,7 @@
 """Every app's API under /api/v1/, in one `api` namespace."""
 
+from indicators.api.urls import urlpatterns as indicator_urls
 from organisation.api.urls import urlpatterns as organisation_urls
 from strategy.api.urls import urlpatterns as strategy_urls
 
-urlpatterns = [*organisation_urls, *strategy_urls]
+urlpatterns = [*organisation_urls, *strategy_urls, *indicator_urls]

@@ -10,6 +10,7 @@ admin.site.site_header = "bsc administration"
 urlpatterns = [
     path("", include("organisation.urls")),
     path("", include("strategy.urls")),
+    path("", include("indicators.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", health.healthz, name="healthz"),
     path("api/v1/", include(("bsc_site.api_urls", "api"), namespace="api")),

@@ -54,6 +54,7 @@ class CellError:
     row: int
     column: str
     message: str
+    sheet: str = ""
 
 
 @dataclass
@@ -61,6 +62,7 @@ class Table:
     rows: list[tuple[int, dict]] = field(default_factory=list)  # (sheet row number, values by key)
     errors: list[CellError] = field(default_factory=list)
     header_row: int = 0
+    sheet: str = ""
 
 
 def check_upload(data: bytes) -> None:
@@ -148,7 +150,7 @@ def _match_header(value, lookup):
 
 def _read_sheet(sheet, columns: list[Column]) -> Table:
     lookup = _header_lookup(columns)
-    table = Table()
+    table = Table(sheet=sheet.title)
     rows = sheet.iter_rows()
     header_map: dict[int, Column] = {}
     for row in rows:
@@ -182,7 +184,7 @@ def _read_sheet(sheet, columns: list[Column]) -> Table:
             cell = cells[index] if index < len(cells) else None
             value, error = _cell_value(cell, column)
             if error:
-                table.errors.append(CellError(row_number, column.headers[0], error))
+                table.errors.append(CellError(row_number, column.headers[0], error, sheet.title))
             values[column.key] = value
         table.rows.append((row_number, values))
     return table

@@ -8,7 +8,16 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
-from .models import ApiToken, Assignment, Company, Department, Employee, Post, Team, User
+from .models import (
+    ApiToken,
+    Assignment,
+    Company,
+    Department,
+    Employee,
+    Post,
+    Team,
+    User,
+)
 
 
 @admin.register(User)

@@ -6,7 +6,18 @@ from datetime import date
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from .models import ApiScope, ApiToken, Assignment, Company, Department, Employee, Post, Role, Team, User
+from .models import (
+    ApiScope,
+    ApiToken,
+    Assignment,
+    Company,
+    Department,
+    Employee,
+    Post,
+    Role,
+    Team,
+    User,
+)
 from .services import create_api_token
 
 DEMO_PASSWORD = "bsc-demo-2026"

@@ -1,8 +1,8 @@
 from django import forms
-from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
+
+from bsc_site.forms import XlsxUploadForm
 
 from .models import Company, Department, Employee, Post, Role, Team
 from .roles import roles_of
@@ -135,14 +135,5 @@ class EmployeeDeactivateForm(forms.Form):
     leave_date = forms.DateField(label=_("leave date"), widget=DateInput)
 
 
-class EmployeeImportForm(forms.Form):
-    file = forms.FileField(label=_("Excel file (.xlsx)"))
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        # Refused before it is read into memory.
-        if upload.size > settings.XLSX_MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(size)s."), params={"size": filesizeformat(settings.XLSX_MAX_UPLOAD_BYTES)}
-            )
-        return upload
+class EmployeeImportForm(XlsxUploadForm):
+    pass

@@ -10,7 +10,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import ApiScope, ApiToken, Assignment, Company, Department, Employee, Post, Role, Team, User
+from .models import (
+    ApiScope,
+    ApiToken,
+    Assignment,
+    Company,
+    Department,
+    Employee,
+    Post,
+    Role,
+    Team,
+    User,
+)
 from .roles import has_role
 
 DEPARTMENT_FIELDS = ("code", "name_zh", "name_en", "parent", "sort_order", "is_active")

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
-
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpResponse

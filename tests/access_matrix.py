@@ -33,6 +33,7 @@ TARGETS = {
     "measure": ("any",),
     "cell": ("any",),
     "perspective": ("any",),
+    "indicator": ("any",),
 }
 
 # Which employees each actor may see (department heads see their sub-departments).
@@ -185,6 +186,23 @@ STRATEGY = {
     "api:matrix-cell-detail": {"kind": "cell", "GET": api(), "DELETE": api_write(204)},
 }
 MATRIX |= STRATEGY
+
+INDICATORS = {
+    "indicator-list": {"kind": None, "GET": page()},
+    "indicator-export": {"kind": None, "GET": page()},
+    # The formula tester computes without saving: everyone signed in may use it.
+    "indicator-detail": {"kind": "indicator", "GET": page(), "POST": page()},
+    "indicator-create": {"kind": None, "GET": manager_page(), "POST": manager_page()},
+    "indicator-update": {"kind": "indicator", "GET": manager_page(), "POST": manager_page()},
+    "indicator-import": {"kind": None, "GET": manager_page(), "POST": manager_page()},
+    "indicator-import-template": {"kind": None, "GET": manager_page()},
+    "api:indicator-list": {"kind": None, "GET": api(), "POST": api_write(400)},
+    "api:indicator-detail": {"kind": "indicator", "GET": api(), "PATCH": api_write(200), "PUT": api_write(400), "DELETE": api_write(405)},
+    # Evaluating changes nothing: every signed-in role and a read token may check data.
+    # The empty body gives 400: the indicator needs an actual or inputs.
+    "api:indicator-evaluate": {"kind": "indicator", "POST": api(400), "GET": api(405)},
+}
+MATRIX |= INDICATORS
 
 # Routes left out of the matrix, with the reason and the test that covers them.
 EXEMPT_NAMESPACES = {

@@ -1,6 +1,7 @@
 """The organisation world of tests/organisation/world.py plus a draft strategy plan:
 what the access matrix exercises every route with."""
 
+from tests.indicators.factories import IndicatorFactory
 from tests.organisation.world import build_world
 from tests.strategy.factories import CellFactory, LinkFactory, MeasureFactory, ObjectiveFactory, PlanFactory, ensure_perspectives, perspective
 
@@ -15,4 +16,6 @@ def build_full_world():
     world.measure = MeasureFactory(objective=world.objective, code="M1")
     world.cell = CellFactory(measure=world.measure, department=world.dept_a, role="lead")
     world.perspective = perspective("financial")
+    world.indicator = IndicatorFactory(perspective=world.perspective)
+    world.indicator.measures.add(world.measure)
     return world

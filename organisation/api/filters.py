@@ -1,7 +1,12 @@
 import django_filters
 
 from ..models import Department, Employee, Post, Team
-from ..selectors import departments_visible_to, employees_visible_to, posts_visible_to, teams_visible_to
+from ..selectors import (
+    departments_visible_to,
+    employees_visible_to,
+    posts_visible_to,
+    teams_visible_to,
+)
 
 
 def _visible(selector):

@@ -6,7 +6,12 @@ from rest_framework import serializers
 
 from ..models import Department, Employee, Post, Team
 from ..roles import headed_department_ids, roles_of
-from ..selectors import departments_visible_to, employees_visible_to, posts_visible_to, teams_visible_to
+from ..selectors import (
+    departments_visible_to,
+    employees_visible_to,
+    posts_visible_to,
+    teams_visible_to,
+)
 from .fields import VisibleRelatedField
 
 

@@ -5,7 +5,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import services
-from ..selectors import departments_visible_to, employees_visible_to, posts_visible_to, teams_visible_to
+from ..selectors import (
+    departments_visible_to,
+    employees_visible_to,
+    posts_visible_to,
+    teams_visible_to,
+)
 from . import filters, serializers
 from .permissions import CanManageOrganisation
 

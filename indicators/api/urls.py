@@ -1,0 +1,9 @@
+from rest_framework.routers import DefaultRouter
+
+from . import viewsets
+
+router = DefaultRouter()
+router.include_root_view = False
+router.register("indicators", viewsets.IndicatorViewSet, basename="indicator")
+
+urlpatterns = router.urls

@@ -1,0 +1,111 @@
+"""Changes to the indicator library, and scoring an indicator on given data."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from . import formulas, scoring
+from .models import Indicator
+
+INDICATOR_FIELDS = (
+    "code", "name_zh", "name_en", "type", "perspective", "category", "definition_zh", "definition_en", "purpose",
+    "owner_department", "owner_post", "data_source_zh", "data_source_en", "cycle", "unit", "direction", "formula",
+    "scoring_method", "scoring_params", "status",
+)
+
+
+def _require(user, perm: str, obj=None) -> None:
+    if not user.has_perm(perm, obj):
+        raise PermissionDenied
+
+
+def translated(exc) -> str:
+    """The message of a scoring or formula error in the active language."""
+    return _(exc.template) % exc.params if exc.params else _(exc.template)
+
+
+def scoring_error(exc: scoring.ScoringError) -> ValidationError:
+    """A broken scoring rule as a field error: on the direction, or on the parameters
+    (keyed by the parameter's name, so the form can put it next to that field)."""
+    if exc.field == "direction":
+        return ValidationError({"direction": translated(exc)})
+    return ValidationError({"scoring_params": ValidationError(translated(exc), code=exc.field)})
+
+
+def formula_error(exc: formulas.FormulaError) -> ValidationError:
+    return ValidationError({"formula": translated(exc)})
+
+
+def check_indicator(indicator: Indicator) -> Indicator:
+    """Model rules plus the formula and the scoring parameters; stores canonical params."""
+    indicator.full_clean()
+    if indicator.formula.strip():
+        try:
+            indicator.formula = formulas.validate(indicator.formula.strip()).text
+        except formulas.FormulaError as exc:
+            raise formula_error(exc) from exc
+    try:
+        params = scoring.validate_params(indicator.scoring_method, indicator.scoring_params or {}, direction=indicator.direction)
+    except scoring.ScoringError as exc:
+        raise scoring_error(exc) from exc
+    indicator.scoring_params = params.to_dict()
+    return indicator
+
+
+@transaction.atomic
+def save_indicator(*, by, indicator: Indicator | None = None, measures=None, **fields) -> Indicator:
+    _require(by, "indicators.edit_library")
+    indicator = Indicator() if indicator is None else Indicator.objects.select_for_update().get(pk=indicator.pk)
+    reason = "create indicator" if indicator.pk is None else "update indicator"
+    for name in INDICATOR_FIELDS:
+        if name in fields:
+            setattr(indicator, name, fields[name])
+    check_indicator(indicator)
+    indicator._change_reason = reason
+    indicator.save()
+    if measures is not None:
+        indicator.measures.set(measures)
+    return indicator
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    inputs: dict
+    actual: Decimal | None
+    achievement: Decimal | None
+    score: Decimal
+
+
+def evaluate_indicator(
+    indicator: Indicator,
+    *,
+    inputs: dict[str, Decimal] | None = None,
+    actual: Decimal | None = None,
+    target: Decimal | None = None,
+    target_low: Decimal | None = None,
+    target_high: Decimal | None = None,
+    ratings: list | None = None,
+) -> Evaluation:
+    """The actual (from the formula when inputs are given), its achievement and score.
+
+    Raises ValidationError with field errors: integrators and the formula tester show them.
+    """
+    if inputs:
+        if not indicator.formula:
+            raise ValidationError({"inputs": _("This indicator has no formula; send the actual instead.")})
+        try:
+            actual = formulas.evaluate(indicator.formula, inputs)
+        except formulas.FormulaError as exc:
+            raise ValidationError({"inputs": translated(exc)}) from exc
+    try:
+        result = scoring.score(
+            indicator.scoring_method, indicator.scoring_params or None, direction=indicator.direction,
+            actual=actual, target=target, target_low=target_low, target_high=target_high, ratings=ratings,
+        )
+    except scoring.ScoringError as exc:
+        field = exc.field if exc.field in ("actual", "target", "target_low", "target_high", "ratings") else NON_FIELD_ERRORS
+        raise ValidationError({field: translated(exc)}) from exc
+    return Evaluation(inputs=dict(inputs or {}), actual=result.actual, achievement=result.achievement, score=result.score)

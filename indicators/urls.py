@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("library/", views.indicator_list, name="indicator-list"),
+    path("library/new/", views.indicator_create, name="indicator-create"),
+    path("library/export.xlsx", views.indicator_export, name="indicator-export"),
+    path("library/import/", views.indicator_import, name="indicator-import"),
+    path("library/import/template.xlsx", views.indicator_import_template, name="indicator-import-template"),
+    path("library/<int:pk>/", views.indicator_detail, name="indicator-detail"),
+    path("library/<int:pk>/edit/", views.indicator_update, name="indicator-update"),
+]
