@@ -34,6 +34,7 @@ TARGETS = {
     "cell": ("any",),
     "perspective": ("any",),
     "indicator": ("any",),
+    "round": ("any",),
 }
 
 # Which employees each actor may see (department heads see their sub-departments).
@@ -203,6 +204,31 @@ INDICATORS = {
     "api:indicator-evaluate": {"kind": "indicator", "POST": api(400), "GET": api(405)},
 }
 MATRIX |= INDICATORS
+
+
+def round_page(hr=200, gm=200, others=404, anon=302):
+    """A weighting round HR runs and the GM is invited to: invisible to the rest."""
+    return page(others, anon=anon) | {"hr": hr, "admin": hr, "gm": gm}
+
+
+def api_round(hr, gm, others=404, integrator=403):
+    return api(others) | {"hr": hr, "admin": hr, "gm": gm, "integrator": integrator}
+
+
+WEIGHTING = {
+    "round-list": {"kind": None, "GET": page()},
+    "round-create": {"kind": None, "GET": manager_page(), "POST": manager_page()},
+    # The invited GM answers (an empty answer re-shows the form); HR, not invited, may not.
+    "round-detail": {"kind": "round", "GET": round_page(), "POST": round_page(hr=403, gm=200)},
+    "round-invite": {"kind": "round", "POST": round_page(hr=302, gm=403), "GET": page(405)},
+    "round-close": {"kind": "round", "POST": round_page(hr=302, gm=403), "GET": page(405)},
+    "api:weighting-round-list": {"kind": None, "GET": api(), "POST": api_write(400)},
+    "api:weighting-round-detail": {"kind": "round", "GET": api_round(200, 200, integrator=404)},
+    "api:weighting-round-invite": {"kind": "round", "POST": api_round(400, 403)},
+    "api:weighting-round-answer": {"kind": "round", "POST": api_round(403, 400)},
+    "api:weighting-round-close": {"kind": "round", "POST": api_round(400, 403)},
+}
+MATRIX |= WEIGHTING
 
 # Routes left out of the matrix, with the reason and the test that covers them.
 EXEMPT_NAMESPACES = {

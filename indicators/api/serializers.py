@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from organisation.api.fields import VisibleRelatedField
@@ -5,7 +6,9 @@ from organisation.selectors import departments_visible_to, posts_visible_to
 from strategy.api.serializers import perspectives
 from strategy.selectors import measures_visible_to
 
-from ..models import Indicator
+from organisation.models import User
+
+from ..models import Indicator, PanelGroup, WeightingRound
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
@@ -38,3 +41,39 @@ class EvaluateResponseSerializer(serializers.Serializer):
     actual = serializers.DecimalField(max_digits=24, decimal_places=8, allow_null=True, coerce_to_string=True)
     achievement = serializers.DecimalField(max_digits=24, decimal_places=2, allow_null=True, coerce_to_string=True)
     score = serializers.DecimalField(max_digits=8, decimal_places=2, coerce_to_string=True)
+
+
+class InvitationSerializer(serializers.Serializer):
+    expert = serializers.IntegerField(source="expert_id", read_only=True)
+    panel_group = serializers.CharField(read_only=True)
+    submitted_at = serializers.DateTimeField(read_only=True)
+
+
+class RoundSerializer(serializers.ModelSerializer):
+    invitations = serializers.SerializerMethodField()
+
+    class Meta:
+        model = WeightingRound
+        fields = ["id", "name", "method", "items", "status", "created_by", "created_at", "closed_at", "result", "invitations"]
+        read_only_fields = ["status", "created_by", "created_at", "closed_at", "result", "invitations"]
+
+    @extend_schema_field(InvitationSerializer(many=True))
+    def get_invitations(self, round):
+        # Experts see their own invitation only; HR sees all.
+        request = self.context["request"]
+        invitations = round.invitations.all()
+        if not request.user.has_perm("indicators.run_weighting"):
+            invitations = invitations.filter(expert=request.user)
+        return InvitationSerializer(invitations, many=True).data
+
+
+class InviteSerializer(serializers.Serializer):
+    experts = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True), many=True)
+    panel_group = serializers.ChoiceField(choices=PanelGroup.choices)
+
+
+class AnswerSerializer(serializers.Serializer):
+    answer = serializers.DictField(
+        child=serializers.CharField(),
+        help_text="Points per item key (points method), or 'i,j' -> how much item i matters more than item j (AHP, 1/9..9).",
+    )

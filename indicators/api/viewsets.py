@@ -1,11 +1,12 @@
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, viewsets
+from django.core.exceptions import PermissionDenied
+from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from organisation.models import ApiScope
 
-from .. import services
+from .. import rounds, services
 from ..selectors import indicators_visible_to
 from . import serializers
 
@@ -50,3 +51,54 @@ class IndicatorViewSet(viewsets.ModelViewSet):
         body.is_valid(raise_exception=True)
         evaluation = services.evaluate_indicator(indicator, **body.validated_data)
         return Response(serializers.EvaluateResponseSerializer(evaluation).data)
+
+
+class RoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Expert weighting rounds. HR opens, invites and closes; invited experts answer."""
+
+    serializer_class = serializers.RoundSerializer
+
+    def get_queryset(self):
+        return rounds.rounds_visible_to(self.request.user)
+
+    def check_run(self):
+        if not self.request.user.has_perm("indicators.run_weighting"):
+            raise PermissionDenied
+
+    def create(self, request, *args, **kwargs):
+        self.check_run()  # before validation: a refused caller learns nothing from field errors
+        return super().create(request, *args, **kwargs)
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = rounds.open_round(by=self.request.user, name=data["name"], method=data["method"], items=data["items"])
+
+    @extend_schema(request=serializers.InviteSerializer, responses=serializers.RoundSerializer)
+    @action(detail=True, methods=["post"])
+    def invite(self, request, pk=None):
+        round = self.get_object()
+        self.check_run()
+        body = serializers.InviteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        rounds.invite_experts(by=request.user, round=round, **body.validated_data)
+        return Response(self.get_serializer(round).data)
+
+    @extend_schema(request=serializers.AnswerSerializer, responses=serializers.RoundSerializer)
+    @action(detail=True, methods=["post"])
+    def answer(self, request, pk=None):
+        round = self.get_object()
+        invitation = round.invitations.filter(expert=request.user).first()
+        if invitation is None:
+            raise PermissionDenied
+        body = serializers.AnswerSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        rounds.submit_answer(by=request.user, invitation=invitation, answer=body.validated_data["answer"])
+        return Response(self.get_serializer(round).data)
+
+    @extend_schema(request=None, responses=serializers.RoundSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        round = self.get_object()
+        self.check_run()
+        round = rounds.close_round(by=request.user, round=round)
+        return Response(self.get_serializer(round).data)
