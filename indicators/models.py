@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from organisation.models import BilingualName, Department, Post, User
@@ -41,8 +42,8 @@ class ScoringMethod(models.TextChoices):
 
 
 class IndicatorStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
-    RETIRED = "retired", _("Retired")
+    ACTIVE = "active", pgettext_lazy("indicator status", "Active")
+    RETIRED = "retired", pgettext_lazy("indicator status", "Retired")
 
 
 class Indicator(BilingualName):

@@ -110,7 +110,7 @@ def _pairwise(round: WeightingRound, answer: dict) -> tuple[dict, weighting.AhpR
         raise _weighting_error(exc) from exc
     if not result.consistent:
         raise ValidationError(
-            {"answer": _("Your comparisons contradict each other (consistency ratio %(cr)s, at most 0.10 is accepted). Please revise them.") % {"cr": result.consistency_ratio}}
+            {"answer": _("Your comparisons contradict each other (consistency ratio %(cr)s, it must be below 0.10). Please revise them.") % {"cr": result.consistency_ratio}}
         )
     return {f"{i},{j}": str(v) for (i, j), v in upper.items()}, result
 
