@@ -22,7 +22,6 @@ def _menu(request):
     items.append((_("Departments"), reverse("department-list"), "department-list"))
     items.append((_("Posts"), reverse("post-list"), "post-list"))
     if user.has_perm("organisation.manage_organisation"):
-        items.append((_("Import employees"), reverse("employee-import"), "employee-import"))
         items.append((_("Company settings"), reverse("company-settings"), "company-settings"))
     if user.is_staff and Role.ADMINISTRATOR in roles:
         items.append((_("Administration"), reverse("admin:index"), "admin"))

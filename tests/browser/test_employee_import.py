@@ -35,7 +35,8 @@ def upload(page, name, data):
 
 
 def open_import_page(page):
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Import employees").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Employees", exact=True).click()
+    page.get_by_role("link", name="Import from Excel").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Import employees")
 
 
