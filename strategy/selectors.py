@@ -32,7 +32,7 @@ def objectives_visible_to(user) -> QuerySet[Objective]:
 def links_visible_to(user) -> QuerySet[ObjectiveLink]:
     if not is_active_user(user):
         return ObjectiveLink.objects.none()
-    return ObjectiveLink.objects.select_related("source__perspective", "target__perspective", "source__plan")
+    return ObjectiveLink.objects.select_related("source__perspective", "target__perspective", "source__plan").order_by("pk")
 
 
 def measures_visible_to(user) -> QuerySet[Measure]:
@@ -44,7 +44,7 @@ def measures_visible_to(user) -> QuerySet[Measure]:
 def assignments_visible_to(user) -> QuerySet[TaskAssignment]:
     if not is_active_user(user):
         return TaskAssignment.objects.none()
-    return TaskAssignment.objects.select_related("measure__objective__plan", "department")
+    return TaskAssignment.objects.select_related("measure__objective__plan", "department").order_by("pk")
 
 
 @dataclass
