@@ -12,6 +12,7 @@ from bsc_site.xlsx import CellError, Column, read_table, write_workbook
 from strategy.models import Perspective
 
 from .models import Cycle, Direction, Indicator, IndicatorStatus, IndicatorType, ScoringMethod
+from .library import default_method
 from .services import check_indicator
 
 COLUMNS = [
@@ -86,6 +87,7 @@ def import_indicators(*, by, data: bytes) -> IndicatorImport:
             continue
         seen[code] = row
         indicator = existing.get(code) or Indicator(code=code)
+        original_method = indicator.scoring_method if indicator.pk else None
         for key in ("name_zh", "name_en", "category", "definition_zh", "definition_en", "purpose", "data_source_zh", "data_source_en", "unit", "formula"):
             if values.get(key) is not None:
                 setattr(indicator, key, values[key])
@@ -105,7 +107,10 @@ def import_indicators(*, by, data: bytes) -> IndicatorImport:
                 setattr(indicator, key, lookup[text])
             else:
                 error(row, key, _("%(value)s is not one of: %(choices)s") % {"value": values[key], "choices": ", ".join(CHOICES[key].values)})
-        if values.get("scoring_method") and indicator.pk and indicator.scoring_method != existing[code].scoring_method:
+        if indicator.pk is None and not values.get("scoring_method"):
+            indicator.scoring_method = default_method(indicator.direction)
+        if original_method is not None and indicator.scoring_method != original_method:
+            # Parameters are the method's own: a new method starts from its defaults.
             indicator.scoring_params = {}
         ready.append((row, indicator))
 
@@ -117,7 +122,8 @@ def import_indicators(*, by, data: bytes) -> IndicatorImport:
         except ValidationError as exc:
             for key, messages in exc.message_dict.items():
                 for message in messages:
-                    error(row, key if key in HEADER else "code", message)
+                    column = {"scoring_params": "scoring_method", "owner_department": "code", "owner_post": "code"}.get(key, key)
+                    error(row, column if column in HEADER else "code", message)
     if result.errors:
         result.errors.sort(key=lambda e: (e.row, e.column))
         return result

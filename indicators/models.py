@@ -83,6 +83,7 @@ class Indicator(BilingualName):
             models.CheckConstraint(
                 condition=models.Q(owner_department__isnull=True) | models.Q(owner_post__isnull=True),
                 name="indicator_one_owner",
+                violation_error_message=_("Choose a department or a post as owner, not both."),
             ),
         ]
 

@@ -60,6 +60,9 @@ def save_indicator(*, by, indicator: Indicator | None = None, measures=None, **f
     _require(by, "indicators.edit_library")
     indicator = Indicator() if indicator is None else Indicator.objects.select_for_update().get(pk=indicator.pk)
     reason = "create indicator" if indicator.pk is None else "update indicator"
+    if "scoring_method" in fields and fields["scoring_method"] != indicator.scoring_method and "scoring_params" not in fields:
+        # Another method's parameters mean nothing to the new one: start from its defaults.
+        fields = {**fields, "scoring_params": {}}
     for name in INDICATOR_FIELDS:
         if name in fields:
             setattr(indicator, name, fields[name])

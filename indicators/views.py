@@ -27,10 +27,13 @@ PER_PAGE = 50
 def _filtered(request):
     form = IndicatorFilterForm(request.GET or None)
     indicators = indicators_visible_to(request.user)
-    if form.is_valid():
+    if form.is_bound:
+        form.is_valid()
+        # An invalid value drops that one filter (the form shows why), never all of them.
         data = form.cleaned_data
         indicators = search_indicators(
-            indicators, text=data["q"].strip(), perspective=data["perspective"], type=data["type"], owner=data["owner"], status=data["status"]
+            indicators, text=data.get("q", "").strip(), perspective=data.get("perspective"), type=data.get("type", ""),
+            owner=data.get("owner"), status=data.get("status", ""),
         )
     return form, indicators
 

@@ -38,9 +38,10 @@ class EvaluateRequestSerializer(serializers.Serializer):
 
 
 class EvaluateResponseSerializer(serializers.Serializer):
-    actual = serializers.DecimalField(max_digits=24, decimal_places=8, allow_null=True, coerce_to_string=True)
-    achievement = serializers.DecimalField(max_digits=24, decimal_places=2, allow_null=True, coerce_to_string=True)
-    score = serializers.DecimalField(max_digits=8, decimal_places=2, coerce_to_string=True)
+    # Decimal strings as computed: no re-quantising, so no size can overflow a field.
+    actual = serializers.CharField(allow_null=True, help_text="Decimal as a string; null for rated indicators without one.")
+    achievement = serializers.CharField(allow_null=True, help_text="Percent, 2 places; null when the method has none.")
+    score = serializers.CharField(help_text="Out of 100 (up to the cap), 2 places.")
 
 
 class InvitationSerializer(serializers.Serializer):

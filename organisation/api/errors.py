@@ -26,9 +26,10 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail
         if isinstance(detail, dict):
-            body["fields"] = {k: v for k, v in detail.items() if k != "non_field_errors"}
-            if "non_field_errors" in detail:
-                body["message"] = " ".join(str(m) for m in detail["non_field_errors"])
+            general = [str(m) for key in ("non_field_errors", "__all__") for m in detail.get(key, [])]
+            body["fields"] = {k: v for k, v in detail.items() if k not in ("non_field_errors", "__all__")}
+            if general:
+                body["message"] = " ".join(general)
         else:
             body["message"] = " ".join(str(m) for m in detail)
     if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
