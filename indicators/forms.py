@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from organisation.models import Department, Post
-from strategy.models import Perspective
+from strategy.models import Measure, Perspective
 
 from . import scoring
 from .models import Indicator, IndicatorStatus, IndicatorType, ScoringMethod
@@ -21,7 +21,17 @@ def _number_field(label, required=False, help_text=""):
     return forms.DecimalField(label=label, required=required, max_digits=12, decimal_places=4, help_text=help_text)
 
 
+class MeasureChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, measure):
+        return f"{measure.objective.plan.year} · {measure.objective.code} · {measure.code} {measure.display_name}"
+
+
 class IndicatorForm(forms.ModelForm):
+    measures = MeasureChoiceField(
+        label=_("strategic measures"), required=False, queryset=Measure.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("The measures this indicator expresses (hold Ctrl to choose several)."),
+    )
     pct_cap = _number_field(_("cap"), help_text=_("Highest score, e.g. 120."))
     pct_floor = _number_field(_("floor"), help_text=_("Lowest score, usually 0."))
     pct_zero_below = _number_field(_("zero below (achievement %)"), help_text=_("Optional: score 0 when achievement is below this."))
@@ -44,7 +54,7 @@ class IndicatorForm(forms.ModelForm):
         fields = [
             "code", "name_zh", "name_en", "type", "perspective", "category", "definition_zh", "definition_en",
             "purpose", "owner_department", "owner_post", "data_source_zh", "data_source_en", "cycle", "unit",
-            "direction", "formula", "scoring_method", "status",
+            "direction", "formula", "scoring_method", "status", "measures",
         ]
         widgets = {
             "definition_zh": forms.Textarea(attrs={"rows": 2}),
@@ -56,6 +66,9 @@ class IndicatorForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["owner_department"].queryset = Department.objects.filter(is_active=True)
         self.fields["owner_post"].queryset = Post.objects.filter(is_active=True).select_related("department")
+        self.fields["measures"].queryset = Measure.objects.select_related("objective__plan").order_by(
+            "-objective__plan__year", "objective__perspective__sort_order", "objective__code", "code"
+        )
         if not self.is_bound:
             self.initial.update(self._initial_params())
 

@@ -19,6 +19,7 @@ from . import formulas, services
 from .forms import EvaluateForm, IndicatorFilterForm, IndicatorForm
 from .indicator_excel import export_indicators, import_indicators, indicator_template
 from .selectors import indicators_visible_to, search_indicators
+from .smart import smart_checklist
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PER_PAGE = 50
@@ -92,6 +93,7 @@ def indicator_detail(request, pk):
         "tester": form,
         "input_fields": [form[f"input_{n}"] for n in names],
         "evaluation": evaluation,
+        "smart": smart_checklist(indicator, len(indicator.measures.all())),
         "can_edit": request.user.has_perm("indicators.edit_library"),
     }
     return render(request, "indicators/indicator_detail.html", context)
@@ -102,7 +104,7 @@ def _save(request, form, indicator=None) -> object | None:
         return None
     data = {k: v for k, v in form.cleaned_data.items() if k in services.INDICATOR_FIELDS}
     try:
-        return services.save_indicator(by=request.user, indicator=indicator, **data)
+        return services.save_indicator(by=request.user, indicator=indicator, measures=form.cleaned_data["measures"], **data)
     except ValidationError as exc:
         for field, errors in exc.error_dict.items():
             if field == "scoring_params":

@@ -440,3 +440,19 @@ def test_hr_and_administrators_open_the_edit_pages(world, cost, login, role):
 def test_anonymous_visitors_are_sent_to_log_in(client, cost):
     response = client.get("/library/")
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_hr_links_an_indicator_to_strategic_measures_on_the_edit_page(world, login):
+    from tests.indicators.factories import IndicatorFactory
+    from tests.strategy.factories import MeasureFactory, ensure_perspectives
+
+    ensure_perspectives()
+    measure = MeasureFactory()
+    indicator = IndicatorFactory()
+    client = login(world.hr.user)
+    form = client.get(f"/library/{indicator.pk}/edit/").context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "measures"}
+    data.update({"perspective": indicator.perspective_id, "measures": [measure.pk]})
+    response = client.post(f"/library/{indicator.pk}/edit/", data)
+    assert response.status_code == 302, response.context["form"].errors
+    assert list(indicator.measures.all()) == [measure]
