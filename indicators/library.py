@@ -9,6 +9,7 @@ from django.db import transaction
 from strategy.models import Perspective
 
 from .models import Direction, Indicator, IndicatorType, ScoringMethod
+from .scoring import default_params
 
 LIBRARY_CSV = Path(__file__).resolve().parent / "data" / "kpi_library.csv"
 
@@ -49,7 +50,8 @@ def import_kpi_library(*, update: bool = False, path: Path = LIBRARY_CSV) -> Lib
             direction = row["direction"] or Direction.HIGHER_BETTER
             indicator = Indicator(
                 code=row["code"], perspective=perspectives[row["perspective"]], type=IndicatorType.KPI,
-                direction=direction, scoring_method=default_method(direction), **texts,
+                direction=direction, scoring_method=default_method(direction),
+                scoring_params=default_params(default_method(direction)).to_dict(), **texts,
             )
             indicator.full_clean()
             indicator._change_reason = "import library"

@@ -15,7 +15,7 @@ from bsc_site.forms import XlsxUploadForm
 from bsc_site.pages import posted, require
 from bsc_site.xlsx import SpreadsheetError
 
-from . import formulas, services
+from . import formulas, scoring, services
 from .forms import EvaluateForm, IndicatorFilterForm, IndicatorForm
 from .indicator_excel import export_indicators, import_indicators, indicator_template
 from .selectors import indicators_visible_to, search_indicators
@@ -59,6 +59,14 @@ def indicator_export(request):
     return response
 
 
+def _effective_params(indicator) -> dict:
+    """Stored parameters with the method's defaults filled in, for display."""
+    try:
+        return scoring.params_from_dict(indicator.scoring_method, indicator.scoring_params or None).to_dict()
+    except scoring.ScoringError:
+        return indicator.scoring_params
+
+
 def _formula_names(indicator) -> list[str]:
     if not indicator.formula:
         return []
@@ -89,7 +97,7 @@ def indicator_detail(request, pk):
                 form.add_error(field if field in form.fields else None, errors)
     context = {
         "indicator": indicator,
-        "params": indicator.scoring_params,
+        "params": _effective_params(indicator),
         "tester": form,
         "input_fields": [form[f"input_{n}"] for n in names],
         "evaluation": evaluation,

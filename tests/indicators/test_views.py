@@ -456,3 +456,11 @@ def test_hr_links_an_indicator_to_strategic_measures_on_the_edit_page(world, log
     response = client.post(f"/library/{indicator.pk}/edit/", data)
     assert response.status_code == 302, response.context["form"].errors
     assert list(indicator.measures.all()) == [measure]
+
+
+def test_an_indicator_without_stored_parameters_shows_its_method_defaults(world, login):
+    from tests.indicators.factories import IndicatorFactory
+
+    indicator = IndicatorFactory(scoring_params={})
+    html = login(world.emp_a.user).get(f"/library/{indicator.pk}/").content.decode()
+    assert "cap 120, floor 0" in html
