@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .graph import closes_cycle
-from .models import Measure, Objective, ObjectiveLink, PlanStatus, StrategyPlan, TaskAssignment, TaskRole
+from .models import Measure, Objective, ObjectiveLink, Perspective, PlanStatus, StrategyPlan, TaskAssignment, TaskRole
 
 PLAN_FIELDS = ("year", "vision", "mission", "values")
 OBJECTIVE_FIELDS = ("perspective", "code", "name_zh", "name_en", "description", "owner_department", "sort_order")
@@ -32,6 +32,20 @@ def _editable(plan: StrategyPlan) -> StrategyPlan:
     if plan.status == PlanStatus.APPROVED:
         raise ValidationError(_("The %(year)s plan is approved. The general manager reopens it before it changes.") % {"year": plan.year})
     return plan
+
+
+@transaction.atomic
+def rename_perspective(*, by, perspective: Perspective, **fields) -> Perspective:
+    _require(by, "strategy.edit_strategy")
+    perspective = Perspective.objects.select_for_update().get(pk=perspective.pk)
+    for name in ("name_zh", "name_en", "sort_order"):
+        if name in fields:
+            setattr(perspective, name, fields[name])
+    if Perspective.objects.exclude(pk=perspective.pk).filter(sort_order=perspective.sort_order).exists():
+        raise ValidationError({"sort_order": _("Another perspective already has this position.")})
+    perspective.full_clean()
+    perspective.save()
+    return perspective
 
 
 @transaction.atomic

@@ -170,8 +170,8 @@ STRATEGY = {
     "measure-create": {"kind": "objective", "GET": manager_page(), "POST": manager_page()},
     "measure-update": {"kind": "measure", "GET": manager_page(), "POST": manager_page()},
     "measure-delete": {"kind": "measure", "POST": manager_page(302), "GET": page(405)},
-    "api:perspective-list": {"kind": None, "GET": api(), "POST": api(405, integrator=403)},
-    "api:perspective-detail": {"kind": "perspective", "GET": api()},
+    "api:perspective-list": {"kind": None, "GET": api(), "POST": api_write(405)},
+    "api:perspective-detail": {"kind": "perspective", "GET": api(), "PATCH": api_write(200), "DELETE": api_write(405)},
     "api:plan-list": {"kind": None, "GET": api(), "POST": api_write(400)},
     "api:plan-detail": {"kind": "plan", "GET": api(), "PATCH": api_write(200), "PUT": api_write(400), "DELETE": api_write(405)},
     # Only the general manager approves; no token ever does.

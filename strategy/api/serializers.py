@@ -17,7 +17,7 @@ class PerspectiveSerializer(serializers.ModelSerializer):
     class Meta:
         model = Perspective
         fields = ["id", "code", "name_zh", "name_en", "display_name", "sort_order"]
-        read_only_fields = fields
+        read_only_fields = ["id", "code", "display_name"]
 
 
 class PlanSerializer(serializers.ModelSerializer):

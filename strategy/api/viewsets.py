@@ -25,10 +25,17 @@ class StrategyViewSet(viewsets.ModelViewSet):
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
 
-class PerspectiveViewSet(viewsets.ReadOnlyModelViewSet):
+class PerspectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    """The four perspectives. HR may rename them or change their order; there are always
+    exactly four, so none is created or deleted."""
+
+    permission_classes = viewsets.GenericViewSet.permission_classes + [CanEditStrategy]
     serializer_class = serializers.PerspectiveSerializer
     queryset = Perspective.objects.all()
     pagination_class = None
+
+    def perform_update(self, serializer):
+        serializer.instance = services.rename_perspective(by=self.request.user, perspective=serializer.instance, **serializer.validated_data)
 
 
 class PlanViewSet(StrategyViewSet):

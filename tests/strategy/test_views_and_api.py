@@ -126,3 +126,14 @@ def test_status_and_approver_cannot_be_written_through_the_api(world, plan, logi
     assert response.status_code == 200
     plan.refresh_from_db()
     assert (plan.status, plan.approved_by) == (PlanStatus.DRAFT, None)
+
+
+def test_hr_renames_a_perspective_but_two_cannot_share_a_position(world, plan, login):
+    client = login(world.hr.user)
+    financial = perspective("financial")
+    response = client.patch(f"/api/v1/perspectives/{financial.pk}/", {"name_en": "Finance", "code": "money"}, content_type="application/json")
+    assert response.status_code == 200
+    financial.refresh_from_db()
+    assert (financial.name_en, financial.code) == ("Finance", "financial")
+    clash = client.patch(f"/api/v1/perspectives/{financial.pk}/", {"sort_order": 2}, content_type="application/json")
+    assert clash.status_code == 400 and "sort_order" in clash.json()["error"]["fields"]
