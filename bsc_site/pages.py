@@ -3,6 +3,9 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import render
 
+from .forms import XlsxUploadForm
+from .xlsx import SpreadsheetError
+
 
 def require(request, perm: str, obj=None) -> None:
     if not request.user.has_perm(perm, obj):
@@ -35,3 +38,20 @@ def apply_form(form, call) -> bool:
 
 def form_page(request, form, *, title, back, **context):
     return render(request, "form_page.html", {"form": form, "title": title, "back": back, **context})
+
+
+def xlsx_import_page(request, template: str, run, done):
+    """An all-or-nothing Excel import page: upload, then either the list of problems
+    (nothing saved) or `done(result)`, which returns the redirect after success."""
+    form = XlsxUploadForm(*posted(request, files=True))
+    context = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = run(form.cleaned_data["file"].read())
+        except SpreadsheetError as exc:
+            form.add_error("file", str(exc))
+        else:
+            if not result.errors:
+                return done(result)
+            context["errors"] = result.errors
+    return render(request, template, context)

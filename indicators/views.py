@@ -11,9 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from bsc_site.forms import XlsxUploadForm
-from bsc_site.pages import posted, require
-from bsc_site.xlsx import SpreadsheetError
+from bsc_site.pages import posted, require, xlsx_import_page
 
 from . import formulas, scoring, services
 from .forms import EvaluateForm, IndicatorFilterForm, IndicatorForm
@@ -152,20 +150,12 @@ def indicator_update(request, pk):
 @require_http_methods(["GET", "POST"])
 def indicator_import(request):
     require(request, "indicators.edit_library")
-    form = XlsxUploadForm(*posted(request, files=True))
-    context = {"form": form}
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = import_indicators(by=request.user, data=form.cleaned_data["file"].read())
-        except SpreadsheetError as exc:
-            form.add_error("file", str(exc))
-        else:
-            if result.errors:
-                context["errors"] = result.errors
-            else:
-                messages.success(request, _("%(created)s indicators created, %(updated)s updated.") % {"created": result.created, "updated": result.updated})
-                return redirect("indicator-list")
-    return render(request, "indicators/indicator_import.html", context)
+
+    def done(result):
+        messages.success(request, _("%(created)s indicators created, %(updated)s updated.") % {"created": result.created, "updated": result.updated})
+        return redirect("indicator-list")
+
+    return xlsx_import_page(request, "indicators/indicator_import.html", lambda data: import_indicators(by=request.user, data=data), done)
 
 
 @login_required

@@ -2,8 +2,6 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from bsc_site.forms import XlsxUploadForm
-
 from .models import Company, Department, Employee, Post, Role, Team
 from .roles import roles_of
 
@@ -134,6 +132,3 @@ class EmployeeMoveForm(forms.Form):
 class EmployeeDeactivateForm(forms.Form):
     leave_date = forms.DateField(label=_("leave date"), widget=DateInput)
 
-
-class EmployeeImportForm(XlsxUploadForm):
-    pass

@@ -14,8 +14,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from bsc_site.pages import apply_form, form_page, posted, require
-from bsc_site.xlsx import SpreadsheetError
+from bsc_site.pages import apply_form, form_page, posted, require, xlsx_import_page
 
 from . import services
 from .employee_import import import_employees, import_template
@@ -25,7 +24,6 @@ from .forms import (
     DepartmentHeadForm,
     EmployeeCreateForm,
     EmployeeDeactivateForm,
-    EmployeeImportForm,
     EmployeeMoveForm,
     EmployeeUpdateForm,
     LoginForm,
@@ -374,20 +372,12 @@ def employee_set_password(request, pk):
 @require_http_methods(["GET", "POST"])
 def employee_import(request):
     require(request, "organisation.manage_organisation")
-    form = EmployeeImportForm(*posted(request, files=True))
-    context = {"form": form}
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = import_employees(by=request.user, data=form.cleaned_data["file"].read())
-        except SpreadsheetError as exc:
-            form.add_error("file", str(exc))
-        else:
-            if result.errors:
-                context["errors"] = result.errors
-            else:
-                messages.success(request, _("%(n)s employees imported.") % {"n": len(result.created)})
-                return redirect("employee-list")
-    return render(request, "organisation/employee_import.html", context)
+
+    def done(result):
+        messages.success(request, _("%(n)s employees imported.") % {"n": len(result.created)})
+        return redirect("employee-list")
+
+    return xlsx_import_page(request, "organisation/employee_import.html", lambda data: import_employees(by=request.user, data=data), done)
 
 
 @login_required

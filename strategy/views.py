@@ -37,6 +37,17 @@ def _show_error(request, exc: ValidationError) -> None:
         messages.error(request, message)
 
 
+def _act(request, call, success: str) -> bool:
+    """Run a one-click action; say how it went on the next page."""
+    try:
+        call()
+    except ValidationError as exc:
+        _show_error(request, exc)
+        return False
+    messages.success(request, success)
+    return True
+
+
 @login_required
 def plan_list(request):
     require(request, "strategy.view_strategy")
@@ -88,12 +99,7 @@ def plan_update(request, pk):
 def plan_approve(request, pk):
     plan = _plan(request, pk)
     require(request, "strategy.approve_plan", plan)
-    try:
-        services.approve_plan(by=request.user, plan=plan)
-    except ValidationError as exc:
-        _show_error(request, exc)
-    else:
-        messages.success(request, _("Strategy plan approved."))
+    _act(request, lambda: services.approve_plan(by=request.user, plan=plan), _("Strategy plan approved."))
     return redirect("plan-detail", pk=pk)
 
 
@@ -102,12 +108,7 @@ def plan_approve(request, pk):
 def plan_reopen(request, pk):
     plan = _plan(request, pk)
     require(request, "strategy.approve_plan", plan)
-    try:
-        services.reopen_plan(by=request.user, plan=plan)
-    except ValidationError as exc:
-        _show_error(request, exc)
-    else:
-        messages.success(request, _("Strategy plan reopened as a draft."))
+    _act(request, lambda: services.reopen_plan(by=request.user, plan=plan), _("Strategy plan reopened as a draft."))
     return redirect("plan-detail", pk=pk)
 
 
@@ -187,13 +188,9 @@ def objective_delete(request, pk):
     require(request, "strategy.view_strategy")
     objective = get_object_or_404(objectives_visible_to(request.user), pk=pk)
     require(request, "strategy.edit_strategy")
-    try:
-        services.delete_objective(by=request.user, objective=objective)
-    except ValidationError as exc:
-        _show_error(request, exc)
-        return redirect("objective-detail", pk=pk)
-    messages.success(request, _("Objective deleted."))
-    return redirect("plan-detail", pk=objective.plan_id)
+    if _act(request, lambda: services.delete_objective(by=request.user, objective=objective), _("Objective deleted.")):
+        return redirect("plan-detail", pk=objective.plan_id)
+    return redirect("objective-detail", pk=pk)
 
 
 @login_required
@@ -224,12 +221,7 @@ def link_delete(request, pk):
     require(request, "strategy.view_strategy")
     link = get_object_or_404(links_visible_to(request.user), pk=pk)
     require(request, "strategy.edit_strategy")
-    try:
-        services.unlink_objectives(by=request.user, link=link)
-    except ValidationError as exc:
-        _show_error(request, exc)
-    else:
-        messages.success(request, _("Link removed."))
+    _act(request, lambda: services.unlink_objectives(by=request.user, link=link), _("Link removed."))
     return redirect("objective-detail", pk=link.source_id)
 
 
@@ -272,12 +264,7 @@ def measure_delete(request, pk):
     require(request, "strategy.view_strategy")
     measure = get_object_or_404(measures_visible_to(request.user), pk=pk)
     require(request, "strategy.edit_strategy")
-    try:
-        services.delete_measure(by=request.user, measure=measure)
-    except ValidationError as exc:
-        _show_error(request, exc)
-    else:
-        messages.success(request, _("Measure deleted."))
+    _act(request, lambda: services.delete_measure(by=request.user, measure=measure), _("Measure deleted."))
     return redirect("objective-detail", pk=measure.objective_id)
 
 
