@@ -1,11 +1,13 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from bsc_site.admin import ReadOnlyAdminMixin
+
 from .models import ExpertInvitation, Indicator, WeightingRound
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(SimpleHistoryAdmin):
+class IndicatorAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["code", "name_zh", "name_en", "type", "perspective", "scoring_method", "status"]
     list_select_related = ["perspective"]
     list_filter = ["type", "perspective", "status", "scoring_method"]
@@ -13,20 +15,19 @@ class IndicatorAdmin(SimpleHistoryAdmin):
     filter_horizontal = ["measures"]
 
 
-class ExpertInvitationInline(admin.TabularInline):
+class ExpertInvitationInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ExpertInvitation
     extra = 0
-    raw_id_fields = ["expert"]
 
 
 @admin.register(WeightingRound)
-class WeightingRoundAdmin(SimpleHistoryAdmin):
+class WeightingRoundAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "method", "status", "created_by", "created_at"]
     list_select_related = ["created_by"]
     inlines = [ExpertInvitationInline]
 
 
 @admin.register(ExpertInvitation)
-class ExpertInvitationAdmin(SimpleHistoryAdmin):
+class ExpertInvitationAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["round", "expert", "panel_group", "submitted_at"]
     list_select_related = ["round", "expert"]

@@ -50,7 +50,12 @@ def parse_items(text: str) -> list[dict]:
 @transaction.atomic
 def open_round(*, by, name: str, method: str, items: list[dict]) -> WeightingRound:
     _require(by, "indicators.run_weighting")
-    keys = [item.get("key", "") for item in items]
+    if not isinstance(items, list) or not all(
+        isinstance(item, dict) and isinstance(item.get("key"), str) and isinstance(item.get("label", ""), str) for item in items
+    ):
+        raise ValidationError({"items": _("Items are a list of {key, label} pairs of text.")})
+    items = [{"key": item["key"].strip(), "label": (item.get("label") or item["key"]).strip()} for item in items]
+    keys = [item["key"] for item in items]
     if len(items) < 2:
         raise ValidationError({"items": _("A round weighs at least two items.")})
     if any(not key for key in keys) or len(set(keys)) != len(keys):

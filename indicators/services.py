@@ -8,6 +8,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from . import formulas, scoring
+from strategy.models import PlanStatus
+
 from .models import Indicator
 
 INDICATOR_FIELDS = (
@@ -67,11 +69,24 @@ def save_indicator(*, by, indicator: Indicator | None = None, measures=None, **f
         if name in fields:
             setattr(indicator, name, fields[name])
     check_indicator(indicator)
+    if measures is not None:
+        _check_measure_changes(indicator, set(measures))
     indicator._change_reason = reason
     indicator.save()
     if measures is not None:
         indicator.measures.set(measures)
     return indicator
+
+
+def _check_measure_changes(indicator: Indicator, wanted: set) -> None:
+    """Links to measures of an approved plan are part of that plan: frozen like it."""
+    current = set(indicator.measures.all()) if indicator.pk else set()
+    changed = current ^ wanted
+    frozen = {m.objective.plan.year for m in changed if m.objective.plan.status == PlanStatus.APPROVED}
+    if frozen:
+        raise ValidationError(
+            {"measures": _("The %(years)s plan is approved: its measures' indicators change only after the general manager reopens it.") % {"years": ", ".join(map(str, sorted(frozen)))}}
+        )
 
 
 @dataclass(frozen=True)

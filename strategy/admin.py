@@ -1,40 +1,42 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from bsc_site.admin import ReadOnlyAdminMixin
+
 from .models import Measure, Objective, ObjectiveLink, Perspective, StrategyPlan, TaskAssignment
 
 
 @admin.register(Perspective)
-class PerspectiveAdmin(admin.ModelAdmin):
+class PerspectiveAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["code", "name_zh", "name_en", "sort_order"]
 
 
 @admin.register(StrategyPlan)
-class StrategyPlanAdmin(SimpleHistoryAdmin):
+class StrategyPlanAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["year", "status", "approved_by", "approved_at"]
     list_select_related = ["approved_by"]
 
 
 @admin.register(Objective)
-class ObjectiveAdmin(SimpleHistoryAdmin):
+class ObjectiveAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["code", "name_zh", "name_en", "plan", "perspective", "owner_department"]
     list_select_related = ["plan", "perspective", "owner_department"]
     list_filter = ["plan", "perspective"]
 
 
 @admin.register(ObjectiveLink)
-class ObjectiveLinkAdmin(SimpleHistoryAdmin):
+class ObjectiveLinkAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["source", "target"]
     list_select_related = ["source", "target"]
 
 
 @admin.register(Measure)
-class MeasureAdmin(SimpleHistoryAdmin):
+class MeasureAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["code", "name_zh", "name_en", "objective"]
     list_select_related = ["objective"]
 
 
 @admin.register(TaskAssignment)
-class TaskAssignmentAdmin(SimpleHistoryAdmin):
+class TaskAssignmentAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     list_display = ["measure", "department", "role"]
     list_select_related = ["measure", "department"]

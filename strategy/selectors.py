@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from organisation.models import Department
 from organisation.rules import is_active_user
@@ -67,6 +67,7 @@ def task_matrix(plan: StrategyPlan) -> Matrix:
         )
     )
     cells = {(a.measure_id, a.department_id): a.role for m in measures for a in m.assignments.all()}
-    departments = list(Department.objects.filter(is_active=True).order_by("sort_order", "code"))
+    used = {department_id for _measure, department_id in cells}
+    departments = list(Department.objects.filter(Q(is_active=True) | Q(pk__in=used)).order_by("sort_order", "code"))
     problems = matrix_problems([m.pk for m in measures], [(m, d, r) for (m, d), r in cells.items()])
     return Matrix(plan, measures, departments, cells, problems)

@@ -38,11 +38,10 @@ def _editable(plan: StrategyPlan) -> StrategyPlan:
 def rename_perspective(*, by, perspective: Perspective, **fields) -> Perspective:
     _require(by, "strategy.edit_strategy")
     perspective = Perspective.objects.select_for_update().get(pk=perspective.pk)
-    for name in ("name_zh", "name_en", "sort_order"):
+    # The order is fixed (financial on top): the map and the direction warnings rely on it.
+    for name in ("name_zh", "name_en"):
         if name in fields:
             setattr(perspective, name, fields[name])
-    if Perspective.objects.exclude(pk=perspective.pk).filter(sort_order=perspective.sort_order).exists():
-        raise ValidationError({"sort_order": _("Another perspective already has this position.")})
     perspective.full_clean()
     perspective.save()
     return perspective

@@ -279,11 +279,13 @@ def matrix_edit(request, pk):
     editable = request.user.has_perm("strategy.edit_strategy") and plan.status == PlanStatus.DRAFT
     if request.method == "POST":
         require(request, "strategy.edit_strategy")
+        # Only cells on the submitted form change: a measure or cell added meanwhile stays.
         cells = {}
         for measure in matrix.measures:
             for department in matrix.departments:
-                value = request.POST.get(f"cell-{measure.pk}-{department.pk}", "")
-                cells[(measure.pk, department.pk)] = value or None
+                name = f"cell-{measure.pk}-{department.pk}"
+                if name in request.POST:
+                    cells[(measure.pk, department.pk)] = request.POST[name] or None
         try:
             changed = services.set_matrix(by=request.user, plan=plan, cells=cells)
         except ValidationError as exc:

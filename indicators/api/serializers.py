@@ -1,3 +1,5 @@
+from decimal import Decimal, InvalidOperation
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -34,7 +36,24 @@ class EvaluateRequestSerializer(serializers.Serializer):
     target = serializers.DecimalField(max_digits=24, decimal_places=8, required=False, allow_null=True)
     target_low = serializers.DecimalField(max_digits=24, decimal_places=8, required=False, allow_null=True)
     target_high = serializers.DecimalField(max_digits=24, decimal_places=8, required=False, allow_null=True)
-    ratings = serializers.ListField(child=serializers.IntegerField(), required=False, help_text="Levels chosen by raters (description method).")
+    ratings = serializers.ListField(
+        child=serializers.JSONField(), required=False, max_length=1000,
+        help_text="Levels chosen by raters (description method): a level, or [level, weight] for a weighted rater or survey answer.",
+    )
+
+    def validate_ratings(self, ratings):
+        parsed = []
+        for rating in ratings:
+            if isinstance(rating, int) and not isinstance(rating, bool):
+                parsed.append(rating)
+            elif isinstance(rating, list) and len(rating) == 2 and isinstance(rating[0], int):
+                try:
+                    parsed.append((rating[0], Decimal(str(rating[1]))))
+                except InvalidOperation:
+                    raise serializers.ValidationError("A weight must be a number.") from None
+            else:
+                raise serializers.ValidationError("Each rating is a level or [level, weight].")
+        return parsed
 
 
 class EvaluateResponseSerializer(serializers.Serializer):

@@ -17,7 +17,7 @@ class PerspectiveSerializer(serializers.ModelSerializer):
     class Meta:
         model = Perspective
         fields = ["id", "code", "name_zh", "name_en", "display_name", "sort_order"]
-        read_only_fields = ["id", "code", "display_name"]
+        read_only_fields = ["id", "code", "display_name", "sort_order"]
 
 
 class PlanSerializer(serializers.ModelSerializer):
@@ -36,11 +36,6 @@ class ObjectiveSerializer(serializers.ModelSerializer):
     class Meta:
         model = Objective
         fields = ["id", "plan", "perspective", "code", "name_zh", "name_en", "display_name", "description", "owner_department", "sort_order"]
-
-    def update(self, instance, validated_data):
-        # An objective stays in its plan.
-        validated_data.pop("plan", None)
-        return super().update(instance, validated_data)
 
 
 class LinkSerializer(serializers.ModelSerializer):

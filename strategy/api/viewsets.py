@@ -82,8 +82,10 @@ class ObjectiveViewSet(StrategyViewSet):
         serializer.instance = services.save_objective(by=self.request.user, plan=data.pop("plan"), **data)
 
     def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("plan", None)  # an objective stays in its plan
         obj = serializer.instance
-        serializer.instance = services.save_objective(by=self.request.user, plan=obj.plan, objective=obj, **serializer.validated_data)
+        serializer.instance = services.save_objective(by=self.request.user, plan=obj.plan, objective=obj, **data)
 
     def perform_destroy(self, instance):
         services.delete_objective(by=self.request.user, objective=instance)

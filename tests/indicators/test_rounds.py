@@ -87,3 +87,14 @@ def test_items_are_read_as_key_and_label_per_line():
     assert rounds.parse_items("financial | Financial\n\ncustomer\n") == [
         {"key": "financial", "label": "Financial"}, {"key": "customer", "label": "customer"}
     ]
+
+
+def test_malformed_items_are_refused_with_a_message(world):
+    for items in (["a", "b"], "ab", [{"key": 1, "label": "A"}, {"key": 2, "label": "B"}]):
+        with pytest.raises(ValidationError):
+            rounds.open_round(by=world.hr.user, name="x", method="points", items=items)
+
+
+def test_an_item_without_label_takes_its_key_as_label(world):
+    round = rounds.open_round(by=world.hr.user, name="x", method="points", items=[{"key": "a"}, {"key": "b", "label": "B"}])
+    assert round.items == [{"key": "a", "label": "a"}, {"key": "b", "label": "B"}]

@@ -4,17 +4,38 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from bsc_site.admin import ReadOnlyAdminMixin
+
 from organisation.models import ApiToken
 
 pytestmark = pytest.mark.django_db
 
 PROJECT_APPS = {"organisation", "strategy", "indicators", "scorecards", "appraisal"}
-# Third-party logs (django-axes) are read-only: their add pages are refused by design.
+# Records whose rules live in services are read-only in the admin, like django-axes' logs:
+# only their list pages open.
 MODEL_PAGES = [
     f"admin:{model._meta.app_label}_{model._meta.model_name}_{page}"
-    for model in admin.site._registry
-    for page in (("changelist", "add") if model._meta.app_label in PROJECT_APPS else ("changelist",))
+    for model, model_admin in admin.site._registry.items()
+    for page in (
+        ("changelist", "add")
+        if model._meta.app_label in PROJECT_APPS and not isinstance(model_admin, ReadOnlyAdminMixin)
+        else ("changelist",)
+    )
 ]
+
+
+def test_workflow_records_cannot_be_changed_in_the_admin(world, login):
+    """An administrator could otherwise approve a plan in the GM's name or link a loop."""
+    from django.test import RequestFactory
+
+    from indicators.models import ExpertInvitation, WeightingRound
+    from strategy.models import ObjectiveLink, StrategyPlan
+
+    request = RequestFactory().get("/")
+    request.user = world.admin
+    for model in (StrategyPlan, ObjectiveLink, WeightingRound, ExpertInvitation):
+        model_admin = admin.site._registry[model]
+        assert not model_admin.has_change_permission(request) and not model_admin.has_add_permission(request)
 
 
 def test_every_project_model_is_registered_in_the_admin():
