@@ -54,7 +54,7 @@ class IndicatorForm(forms.ModelForm):
         fields = [
             "code", "name_zh", "name_en", "type", "perspective", "category", "definition_zh", "definition_en",
             "purpose", "owner_department", "owner_post", "data_source_zh", "data_source_en", "cycle", "unit",
-            "direction", "formula", "scoring_method", "status", "measures",
+            "direction", "formula_inputs", "formula", "scoring_method", "status", "measures",
         ]
         widgets = {
             "definition_zh": forms.Textarea(attrs={"rows": 2}),

@@ -30,6 +30,7 @@ COLUMNS = [
     Column("cycle", ("Cycle / 考核周期", "周期", "cycle")),
     Column("unit", ("Unit / 单位", "unit")),
     Column("direction", ("Direction / 方向", "direction")),
+    Column("formula_inputs", ("Formula inputs / 公式输入项", "formula_inputs")),
     Column("formula", ("Formula / 计算公式", "formula")),
     Column("scoring_method", ("Scoring method / 计分方法", "scoring_method")),
     Column("status", ("Status / 状态", "status")),
@@ -88,7 +89,7 @@ def import_indicators(*, by, data: bytes) -> IndicatorImport:
         seen[code] = row
         indicator = existing.get(code) or Indicator(code=code)
         original_method = indicator.scoring_method if indicator.pk else None
-        for key in ("name_zh", "name_en", "category", "definition_zh", "definition_en", "purpose", "data_source_zh", "data_source_en", "unit", "formula"):
+        for key in ("name_zh", "name_en", "category", "definition_zh", "definition_en", "purpose", "data_source_zh", "data_source_en", "unit", "formula_inputs", "formula"):
             if values.get(key) is not None:
                 setattr(indicator, key, values[key])
         text = (values.get("perspective") or "").strip().lower()
@@ -141,7 +142,7 @@ def _row(indicator: Indicator) -> list:
     return [
         indicator.code, indicator.name_zh, indicator.name_en, indicator.type, indicator.perspective.code, indicator.category,
         indicator.definition_zh, indicator.definition_en, indicator.purpose, indicator.data_source_zh, indicator.data_source_en,
-        indicator.cycle, indicator.unit, indicator.direction, indicator.formula, indicator.scoring_method, indicator.status,
+        indicator.cycle, indicator.unit, indicator.direction, indicator.formula_inputs, indicator.formula, indicator.scoring_method, indicator.status,
     ]
 
 

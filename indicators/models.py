@@ -69,6 +69,10 @@ class Indicator(BilingualName):
         _("calculation formula"), max_length=500, blank=True,
         help_text=_("Computes the actual from named inputs, e.g. planned_cost / actual_cost * 100."),
     )
+    formula_inputs = models.CharField(
+        _("formula inputs"), max_length=300, blank=True,
+        help_text=_("The named inputs the formula may use, separated by commas, e.g. planned_cost, actual_cost."),
+    )
     scoring_method = models.CharField(_("scoring method"), max_length=15, choices=ScoringMethod.choices, default=ScoringMethod.PERCENTAGE)
     scoring_params = models.JSONField(_("scoring parameters"), default=dict, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=IndicatorStatus.choices, default=IndicatorStatus.ACTIVE)

@@ -14,7 +14,7 @@ from .models import Indicator
 
 INDICATOR_FIELDS = (
     "code", "name_zh", "name_en", "type", "perspective", "category", "definition_zh", "definition_en", "purpose",
-    "owner_department", "owner_post", "data_source_zh", "data_source_en", "cycle", "unit", "direction", "formula",
+    "owner_department", "owner_post", "data_source_zh", "data_source_en", "cycle", "unit", "direction", "formula_inputs", "formula",
     "scoring_method", "scoring_params", "status",
 )
 
@@ -44,17 +44,31 @@ def formula_error(exc: formulas.FormulaError) -> ValidationError:
 def check_indicator(indicator: Indicator) -> Indicator:
     """Model rules plus the formula and the scoring parameters; stores canonical params."""
     indicator.full_clean()
+    names = input_names(indicator.formula_inputs)
+    bad = [name for name in names if not name.isidentifier()]
+    if bad:
+        raise ValidationError({"formula_inputs": _("Not a valid input name: %(names)s. Use letters, digits and _.") % {"names": ", ".join(bad)}})
     if indicator.formula.strip():
         try:
-            indicator.formula = formulas.validate(indicator.formula.strip()).text
+            # Checked against the declared inputs, so a misspelt name is caught when
+            # saving; with none declared yet, the formula's own names become the inputs.
+            formula = formulas.validate(indicator.formula.strip(), names or None)
         except formulas.FormulaError as exc:
             raise formula_error(exc) from exc
+        indicator.formula = formula.text
+        names = names or sorted(formula.names)
+    indicator.formula_inputs = ", ".join(names)
     try:
         params = scoring.validate_params(indicator.scoring_method, indicator.scoring_params or {}, direction=indicator.direction)
     except scoring.ScoringError as exc:
         raise scoring_error(exc) from exc
     indicator.scoring_params = params.to_dict()
     return indicator
+
+
+def input_names(text: str) -> list[str]:
+    """'planned_cost, actual_cost' (commas in either script) as a list of names."""
+    return [name.strip() for name in text.replace("，", ",").split(",") if name.strip()]
 
 
 @transaction.atomic

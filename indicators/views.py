@@ -66,10 +66,11 @@ def _effective_params(indicator) -> dict:
 
 
 def _formula_names(indicator) -> list[str]:
+    """The tester's input fields: the declared inputs, else the formula's own names."""
     if not indicator.formula:
         return []
     try:
-        return sorted(formulas.parse(indicator.formula).names)
+        return services.input_names(indicator.formula_inputs) or sorted(formulas.parse(indicator.formula).names)
     except formulas.FormulaError:
         return []
 

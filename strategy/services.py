@@ -59,6 +59,13 @@ def save_plan(*, by, plan: StrategyPlan | None = None, **fields) -> StrategyPlan
 
 
 @transaction.atomic
+def delete_plan(*, by, plan: StrategyPlan) -> None:
+    """A draft plan may be thrown away; an approved one is history."""
+    _require(by, "strategy.edit_strategy")
+    _editable(plan).delete()
+
+
+@transaction.atomic
 def approve_plan(*, by, plan: StrategyPlan) -> StrategyPlan:
     _require(by, "strategy.approve_plan", plan)
     plan = _editable(plan)

@@ -173,7 +173,7 @@ STRATEGY = {
     "api:perspective-list": {"kind": None, "GET": api(), "POST": api_write(405)},
     "api:perspective-detail": {"kind": "perspective", "GET": api(), "PATCH": api_write(200), "DELETE": api_write(405)},
     "api:plan-list": {"kind": None, "GET": api(), "POST": api_write(400)},
-    "api:plan-detail": {"kind": "plan", "GET": api(), "PATCH": api_write(200), "PUT": api_write(400), "DELETE": api_write(405)},
+    "api:plan-detail": {"kind": "plan", "GET": api(), "PATCH": api_write(200), "PUT": api_write(400), "DELETE": api_write(204)},
     # Only the general manager approves; no token ever does.
     "api:plan-approve": {"kind": "plan", "POST": api(403, gm=200)},
     "api:plan-reopen": {"kind": "plan", "POST": api(403, gm=400)},

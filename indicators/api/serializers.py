@@ -26,7 +26,7 @@ class IndicatorSerializer(serializers.ModelSerializer):
         fields = [
             "id", "code", "name_zh", "name_en", "display_name", "type", "perspective", "category", "definition_zh",
             "definition_en", "purpose", "owner_department", "owner_post", "data_source_zh", "data_source_en", "cycle",
-            "unit", "direction", "formula", "scoring_method", "scoring_params", "status", "measures",
+            "unit", "direction", "formula_inputs", "formula", "scoring_method", "scoring_params", "status", "measures",
         ]
 
 

@@ -19,7 +19,9 @@ class CanEditLibrary(permissions.BasePermission):
 
 
 class IndicatorViewSet(viewsets.ModelViewSet):
-    """The indicator library. `evaluate` scores given data without saving anything."""
+    """The indicator library. Read: everyone signed in (tokens with `read`); create and
+    edit: HR and administrators; indicators are retired, never deleted. `evaluate`
+    scores given data without saving anything: any signed-in user or read token."""
 
     serializer_class = serializers.IndicatorSerializer
     permission_classes = viewsets.ModelViewSet.permission_classes + [CanEditLibrary]
@@ -54,7 +56,9 @@ class IndicatorViewSet(viewsets.ModelViewSet):
 
 
 class RoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
-    """Expert weighting rounds. HR opens, invites and closes; invited experts answer."""
+    """Expert weighting rounds. HR and administrators open, invite and close rounds and
+    see all of them; an invited expert sees their rounds and answers their own
+    invitation. No token may write here."""
 
     serializer_class = serializers.RoundSerializer
 

@@ -39,11 +39,14 @@ class PerspectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixin
 
 
 class PlanViewSet(StrategyViewSet):
+    """Strategy plans by year. Everyone signed in reads them; HR and administrators
+    create, edit and delete drafts; only the general manager approves or reopens a plan
+    (`approve`, `reopen`). An approved plan and everything in it is frozen."""
+
     serializer_class = serializers.PlanSerializer
     filterset_fields = ["year", "status"]
     ordering_fields = ["year"]
     ordering = ["-year"]
-    http_method_names = ["get", "post", "put", "patch", "head", "options"]
     write_perm = {"approve": "strategy.approve_plan", "reopen": "strategy.approve_plan"}
 
     def get_queryset(self):
@@ -55,20 +58,28 @@ class PlanViewSet(StrategyViewSet):
     def perform_update(self, serializer):
         serializer.instance = services.save_plan(by=self.request.user, plan=serializer.instance, **serializer.validated_data)
 
+    def perform_destroy(self, instance):
+        services.delete_plan(by=self.request.user, plan=instance)
+
     @extend_schema(request=None, responses=serializers.PlanSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
+        """General manager only: approve a draft plan (it then freezes)."""
         plan = services.approve_plan(by=request.user, plan=self.get_object())
         return Response(self.get_serializer(plan).data)
 
     @extend_schema(request=None, responses=serializers.PlanSerializer)
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
+        """General manager only: return an approved plan to draft so it can change."""
         plan = services.reopen_plan(by=request.user, plan=self.get_object())
         return Response(self.get_serializer(plan).data)
 
 
 class ObjectiveViewSet(StrategyViewSet):
+    """Strategic objectives in the four perspectives. Read: everyone signed in; write:
+    HR and administrators, in draft plans only."""
+
     serializer_class = serializers.ObjectiveSerializer
     filterset_fields = ["plan", "perspective", "owner_department"]
     search_fields = ["code", "name_zh", "name_en"]
@@ -92,6 +103,11 @@ class ObjectiveViewSet(StrategyViewSet):
 
 
 class LinkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+    """Cause-and-effect links, from driver (source) to outcome (target). Read: everyone
+    signed in; create/delete: HR and administrators, in draft plans. A link that closes a
+    loop is refused; one against learning → process → customer → financial is saved
+    with a `warning`. To change a link, delete it and create another."""
+
     permission_classes = viewsets.GenericViewSet.permission_classes + [CanEditStrategy]
     serializer_class = serializers.LinkSerializer
     filterset_fields = ["source", "target", "source__plan"]
@@ -110,6 +126,9 @@ class LinkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Creat
 
 
 class MeasureViewSet(StrategyViewSet):
+    """Strategic measures of objectives. Read: everyone signed in; write: HR and
+    administrators, in draft plans only."""
+
     serializer_class = serializers.MeasureSerializer
     filterset_fields = ["objective", "objective__plan"]
     search_fields = ["code", "name_zh", "name_en"]
@@ -132,7 +151,9 @@ class MeasureViewSet(StrategyViewSet):
 
 
 class MatrixCellViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
-    """Cells of the task division matrix. POST sets a cell (creating or changing it)."""
+    """Cells of the task division matrix: a department leads or supports a measure.
+    Read: everyone signed in; POST sets a cell (creating or changing it), DELETE empties
+    it: HR and administrators, in draft plans only."""
 
     permission_classes = viewsets.GenericViewSet.permission_classes + [CanEditStrategy]
     serializer_class = serializers.MatrixCellSerializer

@@ -355,3 +355,29 @@ def test_evaluating_saves_nothing():
     evaluate_indicator(indicator, inputs={"planned_cost": D("90"), "actual_cost": D("100")}, target=D("100"))
     assert indicator.history.count() == before
     assert Indicator.objects.get(pk=indicator.pk).formula == "planned_cost / actual_cost * 100"
+
+
+def test_a_misspelt_input_is_caught_against_the_declared_inputs(world):
+    from tests.indicators.factories import IndicatorFactory
+
+    indicator = IndicatorFactory()
+    with pytest.raises(ValidationError) as error:
+        save_indicator(
+            by=world.hr.user, indicator=indicator, formula_inputs="planned_cost, actual_cost", formula="planed_cost / actual_cost * 100"
+        )
+    assert "formula" in error.value.message_dict and "planed_cost" in error.value.message_dict["formula"][0]
+
+
+def test_without_declared_inputs_the_formula_names_become_the_inputs(world):
+    from tests.indicators.factories import IndicatorFactory
+
+    saved = save_indicator(by=world.hr.user, indicator=IndicatorFactory(), formula="b / a * 100")
+    assert saved.formula_inputs == "a, b"
+
+
+def test_input_names_must_be_names(world):
+    from tests.indicators.factories import IndicatorFactory
+
+    with pytest.raises(ValidationError) as error:
+        save_indicator(by=world.hr.user, indicator=IndicatorFactory(), formula_inputs="cost-plan, 2x", formula="")
+    assert "formula_inputs" in error.value.message_dict

@@ -124,3 +124,13 @@ def test_the_matrix_refuses_measures_of_another_plan_and_unknown_roles(world, pl
     with pytest.raises(ValidationError):
         services.set_matrix(by=world.hr.user, plan=plan, cells={(own.pk, world.dept_a.pk): "owner"})
     assert not TaskAssignment.objects.exists()
+
+
+def test_a_draft_plan_can_be_deleted_but_not_an_approved_one(world, plan):
+    objective(plan, "F1", "financial")
+    services.approve_plan(by=world.gm.user, plan=plan)
+    with pytest.raises(ValidationError):
+        services.delete_plan(by=world.hr.user, plan=plan)
+    services.reopen_plan(by=world.gm.user, plan=plan)
+    services.delete_plan(by=world.hr.user, plan=plan)
+    assert not type(plan).objects.filter(pk=plan.pk).exists()
