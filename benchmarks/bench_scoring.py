@@ -11,6 +11,10 @@ from pathlib import Path
 
 sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the project, not this folder
 
+from django.conf import settings  # noqa: E402
+
+settings.configure(USE_I18N=False)  # the map's legend is translatable text; no database is used
+
 from indicators import formulas, scoring  # noqa: E402
 from strategy.strategy_map import MapLink, MapObjective, render_svg  # noqa: E402
 
