@@ -9,6 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from bsc_site.xlsx import CellError, Column, read_table, write_workbook
+from organisation.models import Department, Post
 from strategy.models import Perspective
 
 from .models import Cycle, Direction, Indicator, IndicatorStatus, IndicatorType, ScoringMethod
@@ -25,6 +26,7 @@ COLUMNS = [
     Column("definition_zh", ("Definition (Chinese) / 定义", "指标定义", "计算公式说明", "definition_zh")),
     Column("definition_en", ("Definition (English) / 英文定义", "definition_en")),
     Column("purpose", ("Purpose / 设定目的", "目的", "purpose")),
+    Column("owner", ("Owner (department or post code) / 责任部门或岗位编码", "责任部门", "owner")),
     Column("data_source_zh", ("Data source (Chinese) / 数据来源", "data_source_zh")),
     Column("data_source_en", ("Data source (English) / 英文数据来源", "data_source_en")),
     Column("cycle", ("Cycle / 考核周期", "周期", "cycle")),
@@ -76,6 +78,8 @@ def import_indicators(*, by, data: bytes) -> IndicatorImport:
             perspectives[name.strip().lower()] = p
     lookups = {key: _choice_lookup(choices) for key, choices in CHOICES.items()}
     existing = {i.code: i for i in Indicator.objects.all()}
+    departments = {d.code.lower(): d for d in Department.objects.filter(is_active=True)}
+    posts = {p.code.lower(): p for p in Post.objects.filter(is_active=True)}
     seen: dict[str, int] = {}
     ready = []
     for row, values in table.rows:
@@ -92,6 +96,14 @@ def import_indicators(*, by, data: bytes) -> IndicatorImport:
         for key in ("name_zh", "name_en", "category", "definition_zh", "definition_en", "purpose", "data_source_zh", "data_source_en", "unit", "formula_inputs", "formula"):
             if values.get(key) is not None:
                 setattr(indicator, key, values[key])
+        owner = (values.get("owner") or "").strip().lower()
+        if owner:
+            if owner in departments:
+                indicator.owner_department, indicator.owner_post = departments[owner], None
+            elif owner in posts:
+                indicator.owner_department, indicator.owner_post = None, posts[owner]
+            else:
+                error(row, "owner", _("no active department or post has the code %(value)s") % {"value": values["owner"]})
         text = (values.get("perspective") or "").strip().lower()
         if text:
             if text in perspectives:
@@ -141,9 +153,15 @@ def import_indicators(*, by, data: bytes) -> IndicatorImport:
 def _row(indicator: Indicator) -> list:
     return [
         indicator.code, indicator.name_zh, indicator.name_en, indicator.type, indicator.perspective.code, indicator.category,
-        indicator.definition_zh, indicator.definition_en, indicator.purpose, indicator.data_source_zh, indicator.data_source_en,
+        indicator.definition_zh, indicator.definition_en, indicator.purpose, _owner_code(indicator),
+        indicator.data_source_zh, indicator.data_source_en,
         indicator.cycle, indicator.unit, indicator.direction, indicator.formula_inputs, indicator.formula, indicator.scoring_method, indicator.status,
     ]
+
+
+def _owner_code(indicator: Indicator) -> str:
+    owner = indicator.owner_department or indicator.owner_post
+    return owner.code if owner else ""
 
 
 def export_indicators(indicators) -> bytes:
@@ -157,6 +175,7 @@ def indicator_template() -> bytes:
         ["Code / 编码", "Required. An existing code updates that indicator; a new code creates one."],
         ["Perspective / 维度", "financial, customer, internal_process, learning_growth (or the name); required for new indicators."],
         ["Type / 类型", ", ".join(IndicatorType.values)],
+        ["Owner / 责任部门或岗位", "A department code or a post code; empty leaves the owner as it is."],
         ["Direction / 方向", ", ".join(Direction.values)],
         ["Scoring method / 计分方法", ", ".join(ScoringMethod.values) + ". Parameters start at their defaults; edit them in the library."],
         ["Formula / 计算公式", "Named inputs, e.g. planned_cost / actual_cost * 100. Write percentages as * 100, not %."],

@@ -330,3 +330,29 @@ def test_an_employee_cannot_post_to_the_import_page(world, login):
     response = login(world.emp_a.user).post("/library/import/", upload(xlsx([row()])))
     assert response.status_code == 403
     assert not Indicator.objects.exists()
+
+
+def test_the_owner_column_takes_a_department_or_a_post_code(world):
+    from bsc_site.xlsx import write_workbook
+    from indicators.indicator_excel import COLUMNS, import_indicators
+    from indicators.models import Indicator
+    from tests.strategy.factories import ensure_perspectives
+
+    ensure_perspectives()
+    header = [c.headers[0] for c in COLUMNS]
+    keys = [c.key for c in COLUMNS]
+
+    def row(**values):
+        return [values.get(k, "") for k in keys]
+
+    data = write_workbook([("Indicators", header, [
+        row(code="OWN-1", name_en="By department", perspective="financial", owner=world.dept_a.code),
+        row(code="OWN-2", name_en="By post", perspective="financial", owner=world.post_b.code),
+    ])])
+    result = import_indicators(by=world.hr.user, data=data)
+    assert result.errors == []
+    assert Indicator.objects.get(code="OWN-1").owner_department == world.dept_a
+    assert Indicator.objects.get(code="OWN-2").owner_post == world.post_b
+    bad = write_workbook([("Indicators", header, [row(code="OWN-3", name_en="x", perspective="financial", owner="NOPE")])])
+    errors = import_indicators(by=world.hr.user, data=bad).errors
+    assert [(e.row, e.column) for e in errors] == [(2, "Owner (department or post code) / 责任部门或岗位编码")]
