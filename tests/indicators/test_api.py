@@ -1,5 +1,7 @@
 """/api/v1/indicators/: the library over the API, and `evaluate` for integrators."""
 
+from decimal import Decimal
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -225,7 +227,7 @@ def test_evaluate_scores_an_actual_against_a_target_with_numbers_as_strings(worl
     assert response.status_code == 200
     data = response.json()
     assert (data["achievement"], data["score"]) == ("130.00", "120.00")
-    assert isinstance(data["actual"], str) and float(data["actual"]) == 130
+    assert isinstance(data["actual"], str) and Decimal(data["actual"]) == 130
 
 
 def test_evaluate_computes_the_actual_from_the_formula_inputs(world, cost, login):
@@ -233,7 +235,7 @@ def test_evaluate_computes_the_actual_from_the_formula_inputs(world, cost, login
     assert response.status_code == 200
     data = response.json()
     assert (data["achievement"], data["score"]) == ("93.75", "93.75")
-    assert float(data["actual"]) == 75
+    assert Decimal(data["actual"]) == 75
 
 
 def test_evaluate_scores_ratings(world, login):
