@@ -171,7 +171,7 @@ def import_employees(*, by, data: bytes) -> ImportResult:
         prepared.append((row, values, username, email, department, post, team, manager))
 
     # Line managers may be in the file or already employed, but not gone.
-    for row, values, *_rest, manager in prepared:
+    for row, *_rest, manager in prepared:
         if not manager or manager in file_numbers or manager in active_numbers:
             continue
         if manager in existing_numbers:
