@@ -30,8 +30,18 @@ class RoundForm(forms.Form):
     )
 
 
+class ExpertChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, user):
+        # Log-in names such as HD0012 say nothing to HR: show the person's name too.
+        name = user.get_full_name()
+        return f"{name} ({user.get_username()})" if name else user.get_username()
+
+
 class InviteForm(forms.Form):
-    experts = forms.ModelMultipleChoiceField(label=gettext_lazy("experts"), queryset=User.objects.filter(is_active=True).order_by("username"))
+    experts = ExpertChoiceField(
+        label=gettext_lazy("experts"), queryset=User.objects.filter(is_active=True).order_by("first_name", "username"),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
     panel_group = forms.ChoiceField(label=gettext_lazy("panel group"), choices=PanelGroup.choices)
 
 
