@@ -83,6 +83,12 @@ class Company(BilingualName):
         help_text=_("Forms are due before this day of each month (1-28)."),
     )
     time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai", validators=[validate_time_zone])
+    max_scorecard_lines = models.PositiveSmallIntegerField(
+        _("lines per scorecard, at most"),
+        default=20,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("More indicators than this dilute attention; seed 003 advises a handful per post."),
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -196,6 +196,10 @@ class Problem:
     template: str
     params: Mapping[str, Any] = field(default_factory=dict)
     perspective: str | None = None
+    # True for what a draft may still lack (weights not yet adding up, a missing target, a
+    # line not yet weighted): a draft is saved with these and cannot be submitted.
+    # False for what is never saved (a wrong type for the level, a duplicate, ...).
+    incomplete: bool = False
 
     @property
     def message(self) -> str:
@@ -467,6 +471,7 @@ def _perspective_problems(card: Card) -> list[Problem]:
                 None,
                 gettext_noop("The perspective weights add up to %(sum)s%%, not 100%%."),
                 {"sum": _fmt(total)},
+                incomplete=True,
             )
         )
     return problems
@@ -536,7 +541,7 @@ def _line_problems(
             )
     elif line.weight <= 0:
         problems.append(
-            Problem("weight", key, gettext_noop("The weight must be above 0."))
+            Problem("weight", key, gettext_noop("The weight must be above 0."), incomplete=True)
         )
     elif line.weight > HUNDRED:
         problems.append(
@@ -558,6 +563,7 @@ def _line_problems(
                     key,
                     gettext_noop("A target is required by the %(method)s method."),
                     {"method": line.method},
+                    incomplete=True,
                 )
             )
     return problems
@@ -587,6 +593,7 @@ def _sum_problems(card: Card) -> list[Problem]:
                         ),
                         params,
                         perspective=code,
+                        incomplete=True,
                     )
                 )
             continue
@@ -606,7 +613,7 @@ def _sum_problems(card: Card) -> list[Problem]:
             template = gettext_noop(
                 "The lines of %(perspective)s add up to %(sum)s%%, %(diff)s below its weight of %(weight)s%%."
             )
-        problems.append(Problem("lines", None, template, params, perspective=code))
+        problems.append(Problem("lines", None, template, params, perspective=code, incomplete=True))
     total = sum(unrounded_effective_weights(card).values(), ZERO)
     if total != HUNDRED:
         if within:
@@ -615,7 +622,7 @@ def _sum_problems(card: Card) -> list[Problem]:
             )
         else:
             template = gettext_noop("The line weights add up to %(sum)s%%, not 100%%.")
-        problems.append(Problem("lines", None, template, {"sum": _fmt(total)}))
+        problems.append(Problem("lines", None, template, {"sum": _fmt(total)}, incomplete=True))
     return problems
 
 
