@@ -35,6 +35,15 @@ TARGETS = {
     "perspective": ("any",),
     "indicator": ("any",),
     "round": ("any",),
+    # Scorecards (tests/world.add_scorecards): the company card; department A's card
+    # (emp_a's department, head_a's); post A's card (emp_a's post); department B's card.
+    # A version / line target is the draft version 1 / first line of that card.
+    "scorecard": ("company", "own", "post", "other"),
+    "version": ("company", "own", "post", "other"),
+    "line": ("company", "own", "post", "other"),
+    "cascade": ("any",),
+    "profile": ("any",),
+    "proposal": ("any",),
 }
 
 # Which employees each actor may see (department heads see their sub-departments).
@@ -229,6 +238,10 @@ WEIGHTING = {
     "api:weighting-round-close": {"kind": "round", "POST": api_round(400, 403)},
 }
 MATRIX |= WEIGHTING
+
+from tests.access_matrix_scorecard_api import SCORECARD_API  # noqa: E402
+
+MATRIX |= SCORECARD_API
 
 # Routes left out of the matrix, with the reason and the test that covers them.
 EXEMPT_NAMESPACES = {

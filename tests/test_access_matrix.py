@@ -56,10 +56,24 @@ def _target_objects(world):
         "perspective": {"any": world.perspective},
         "indicator": {"any": world.indicator},
         "round": {"any": world.round},
+        **_scorecard_targets(world),
         "employee": {"self": world.emp_a, "peer": world.emp_a2, "sub": world.emp_a1, "other": world.emp_b},
         "department": {"own": world.dept_a, "sub": world.dept_a1, "other": world.dept_b},
         "post": {"own": world.post_a, "sub": world.post_a1, "other": world.post_b},
         "team": {"own": world.team_a, "other": world.team_b},
+    }
+
+
+def _scorecard_targets(world):
+    cards = {"company": world.company_card, "own": world.dept_card, "post": world.post_card, "other": world.other_card}
+    versions = {name: card.versions.get(number=1) for name, card in cards.items()}
+    return {
+        "scorecard": cards,
+        "version": versions,
+        "line": {name: version.lines.order_by("pk").first() for name, version in versions.items()},
+        "cascade": {"any": world.cascade_link},
+        "profile": {"any": world.profile},
+        "proposal": {"any": world.proposal},
     }
 
 

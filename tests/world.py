@@ -24,4 +24,29 @@ def build_full_world():
         items=[{"key": "financial", "label": "Financial"}, {"key": "customer", "label": "Customer"}],
     )
     rounds.invite_experts(by=world.hr.user, round=world.round, experts=[world.gm.user], panel_group="senior_manager")
+    return add_scorecards(world)
+
+
+def add_scorecards(world):
+    """Scorecards the access matrix targets: the company card, department A's card (own to
+    emp_a and head_a), post A's card (emp_a's own post) and department B's card (other);
+    each with a draft version 1 holding one line per perspective, linked upwards."""
+    from scorecards import services
+    from scorecards.models import Level
+    from tests.scorecards.factories import indicator, valid_card
+
+    hr = world.hr.user
+    world.company_card, company_version = valid_card(hr, level=Level.COMPANY)
+    shared = company_version.lines.first().indicator
+    world.dept_card, dept_version = valid_card(
+        hr, level=Level.DEPARTMENT, department=world.dept_a,
+        indicators=[shared] + [indicator(f"W-A-{code}", code) for code in ("customer", "internal_process", "learning_growth")],
+    )
+    world.post_card, post_version = valid_card(hr, level=Level.POST, post=world.post_a)
+    world.other_card, other_version = valid_card(hr, level=Level.DEPARTMENT, department=world.dept_b)
+    world.cascade_link = services.link_line(
+        by=hr, line=dept_version.lines.get(indicator=shared), upper_scorecard=world.company_card, upper_indicator=shared
+    )
+    world.profile = services.save_profile(by=hr, code="even", name_en="Even", shares=["8.33"] * 11 + ["8.37"])
+    world.proposal = services.propose_change(by=world.head_a.user, scorecard=world.dept_card, text="Add a quality line")
     return world
