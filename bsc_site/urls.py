@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("organisation.urls")),
     path("", include("strategy.urls")),
     path("", include("indicators.urls")),
+    path("", include("scorecards.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", health.healthz, name="healthz"),
     path("api/v1/", include(("bsc_site.api_urls", "api"), namespace="api")),

@@ -26,12 +26,14 @@ class MeasureChoiceField(forms.ModelMultipleChoiceField):
         return f"{measure.objective.plan.year} · {measure.objective.code} · {measure.code} {measure.display_name}"
 
 
-class IndicatorForm(forms.ModelForm):
-    measures = MeasureChoiceField(
-        label=_("strategic measures"), required=False, queryset=Measure.objects.none(),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text=_("The measures this indicator expresses (hold Ctrl to choose several)."),
-    )
+class ScoringParamsForm(forms.Form):
+    """The parameter fields of every scoring method, shown one group at a time
+    (static/js/method_params.js). A subclass names its method field and where the stored
+    parameters live on its instance."""
+
+    method_field = "scoring_method"
+    params_attribute = "scoring_params"
+
     pct_cap = _number_field(_("cap"), help_text=_("Highest score, e.g. 120."))
     pct_floor = _number_field(_("floor"), help_text=_("Lowest score, usually 0."))
     pct_zero_below = _number_field(_("zero below (achievement %)"), help_text=_("Optional: score 0 when achievement is below this."))
@@ -49,33 +51,12 @@ class IndicatorForm(forms.ModelForm):
         help_text=_("One level per line: value | English label | Chinese label | score."),
     )
 
-    class Meta:
-        model = Indicator
-        fields = [
-            "code", "name_zh", "name_en", "type", "perspective", "category", "definition_zh", "definition_en",
-            "purpose", "owner_department", "owner_post", "data_source_zh", "data_source_en", "cycle", "unit",
-            "direction", "formula_inputs", "formula", "scoring_method", "status", "measures",
-        ]
-        widgets = {
-            "definition_zh": forms.Textarea(attrs={"rows": 2}),
-            "definition_en": forms.Textarea(attrs={"rows": 2}),
-            "purpose": forms.Textarea(attrs={"rows": 2}),
-        }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["owner_department"].queryset = Department.objects.filter(is_active=True)
-        self.fields["owner_post"].queryset = Post.objects.filter(is_active=True).select_related("department")
-        self.fields["measures"].queryset = Measure.objects.select_related("objective__plan").order_by(
-            "-objective__plan__year", "objective__perspective__sort_order", "objective__code", "code"
-        )
-        if not self.is_bound:
-            self.initial.update(self._initial_params())
-
     def _initial_params(self) -> dict:
         initial = {}
+        instance = getattr(self, "instance", None)
+        current_method = getattr(instance, self.method_field, None) if instance is not None and instance.pk else None
         for method, fields in PARAM_FIELDS.items():
-            stored = self.instance.scoring_params if self.instance.pk and self.instance.scoring_method == method else None
+            stored = getattr(instance, self.params_attribute) if current_method == method else None
             try:
                 data = scoring.params_from_dict(method, stored).to_dict()
             except scoring.ScoringError:
@@ -91,7 +72,7 @@ class IndicatorForm(forms.ModelForm):
 
     def method_params(self) -> dict:
         """The stored form of the chosen method's parameters (validated by the service)."""
-        method = self.cleaned_data.get("scoring_method")
+        method = self.cleaned_data.get(self.method_field)
         params = {}
         for field, key in PARAM_FIELDS.get(method, {}).items():
             value = self.cleaned_data.get(field)
@@ -119,6 +100,41 @@ class IndicatorForm(forms.ModelForm):
             rows.append(row)
         return rows
 
+    def param_field_for(self, key: str) -> str | None:
+        method = self.cleaned_data.get(self.method_field)
+        return next((f for f, k in PARAM_FIELDS.get(method, {}).items() if k == key), None)
+
+
+class IndicatorForm(ScoringParamsForm, forms.ModelForm):
+    measures = MeasureChoiceField(
+        label=_("strategic measures"), required=False, queryset=Measure.objects.none(),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("The measures this indicator expresses (hold Ctrl to choose several)."),
+    )
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "code", "name_zh", "name_en", "type", "perspective", "category", "definition_zh", "definition_en",
+            "purpose", "owner_department", "owner_post", "data_source_zh", "data_source_en", "cycle", "unit",
+            "direction", "formula_inputs", "formula", "scoring_method", "status", "measures",
+        ]
+        widgets = {
+            "definition_zh": forms.Textarea(attrs={"rows": 2}),
+            "definition_en": forms.Textarea(attrs={"rows": 2}),
+            "purpose": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner_department"].queryset = Department.objects.filter(is_active=True)
+        self.fields["owner_post"].queryset = Post.objects.filter(is_active=True).select_related("department")
+        self.fields["measures"].queryset = Measure.objects.select_related("objective__plan").order_by(
+            "-objective__plan__year", "objective__perspective__sort_order", "objective__code", "code"
+        )
+        if not self.is_bound:
+            self.initial.update(self._initial_params())
+
     def clean(self):
         data = super().clean()
         if data.get("owner_department") and data.get("owner_post"):
@@ -126,10 +142,6 @@ class IndicatorForm(forms.ModelForm):
         if data.get("scoring_method"):
             data["scoring_params"] = self.method_params()
         return data
-
-    def param_field_for(self, key: str) -> str | None:
-        method = self.cleaned_data.get("scoring_method")
-        return next((f for f, k in PARAM_FIELDS.get(method, {}).items() if k == key), None)
 
 
 class IndicatorFilterForm(forms.Form):

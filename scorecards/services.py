@@ -148,7 +148,7 @@ def card_problems(version: ScorecardVersion, lines: Iterable[ScorecardLine] | No
                 card_rules.Problem(
                     "month_targets", key,
                     gettext_noop("The monthly targets are %(diff)s away from the annual target."),
-                    {"diff": _plain(difference)}, incomplete=True,
+                    {"diff": plain_number(difference)}, incomplete=True,
                 )
             )
         if line.target is not None and not line.month_targets:
@@ -170,7 +170,7 @@ def _perspective_name(code: str) -> str:
     return perspective.display_name if perspective else code
 
 
-def _plain(value: Decimal) -> str:
+def plain_number(value: Decimal) -> str:
     text = format(value, "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
 
@@ -227,7 +227,7 @@ def _month_values(values) -> list[str]:
             number = None
         if number is None or not number.is_finite() or abs(number) >= phasing.MAX_MAGNITUDE:
             raise ValidationError({"month_targets": _("%(month)s: enter a number.") % {"month": _month_name(index)}})
-        months.append(_plain(number.quantize(Decimal("0.01")) if number.as_tuple().exponent < -2 else number))
+        months.append(plain_number(number.quantize(Decimal("0.01")) if number.as_tuple().exponent < -2 else number))
     return months
 
 
@@ -254,7 +254,7 @@ def phase_line(line: ScorecardLine) -> None:
         )
     except phasing.PhasingError as exc:
         raise _phasing_error(exc) from exc
-    line.month_targets = [_plain(month) for month in months]
+    line.month_targets = [plain_number(month) for month in months]
 
 
 # ---------------------------------------------------------------------------------------
@@ -264,7 +264,7 @@ def phase_line(line: ScorecardLine) -> None:
 def _default_weights() -> dict[str, str]:
     codes = list(Perspective.objects.order_by("sort_order").values_list("code", flat=True))
     shares = card_rules._round_to_total([Decimal(100) / len(codes)] * len(codes)) if codes else []
-    return {code: _plain(share) for code, share in zip(codes, shares, strict=True)}
+    return {code: plain_number(share) for code, share in zip(codes, shares, strict=True)}
 
 
 def _check_owner(level: str, department, team, post) -> None:
@@ -334,7 +334,7 @@ def _check_weights(value) -> dict[str, str]:
                 {"perspective_weights": _("The weight of %(perspective)s must be a number from 0 to 100 with at most two decimals.")
                  % {"perspective": _perspective_name(code)}}
             )
-        weights[code] = _plain(weight)
+        weights[code] = plain_number(weight)
     return weights
 
 
@@ -670,7 +670,7 @@ def _even_weights(version: ScorecardVersion, lines: list[ScorecardLine]) -> None
     codes = [code for code in Perspective.objects.order_by("sort_order").values_list("code", flat=True)]
     used = [code for code in codes if any(line.perspective.code == code for line in weighted)]
     shares = dict(zip(used, card_rules._round_to_total([Decimal(100) / len(used)] * len(used)), strict=True)) if used else {}
-    version.perspective_weights = {code: _plain(shares.get(code, Decimal(0))) for code in codes}
+    version.perspective_weights = {code: plain_number(shares.get(code, Decimal(0))) for code in codes}
     for code in used:
         group = [line for line in weighted if line.perspective.code == code]
         parts = card_rules._round_to_total([shares[code] / len(group)] * len(group), shares[code])
@@ -831,7 +831,7 @@ def apply_weighting_round(*, by, version: ScorecardVersion, round, target: str, 
     try:
         if target == "perspectives":
             card = card_rules.apply_weighting_result(card, result, "perspectives")
-            version.perspective_weights = {code: _plain(weight) for code, weight in card.perspective_weights.items()}
+            version.perspective_weights = {code: plain_number(weight) for code, weight in card.perspective_weights.items()}
             version._change_reason = f"weights from round {round.pk}"
             version.save()
             return version
@@ -898,7 +898,7 @@ def _check_shares(shares) -> list[str]:
         phasing.validate_profile(values)
     except phasing.PhasingError as exc:
         raise ValidationError({"shares": _(exc.template) % exc.params if exc.params else _(exc.template)}) from exc
-    return [_plain(value) for value in values]
+    return [plain_number(value) for value in values]
 
 
 @transaction.atomic

@@ -29,11 +29,12 @@ def test_workflow_records_cannot_be_changed_in_the_admin(world, login):
     from django.test import RequestFactory
 
     from indicators.models import ExpertInvitation, WeightingRound
+    from scorecards.models import CascadeLink, ScorecardLine, ScorecardVersion
     from strategy.models import ObjectiveLink, StrategyPlan
 
     request = RequestFactory().get("/")
     request.user = world.admin
-    for model in (StrategyPlan, ObjectiveLink, WeightingRound, ExpertInvitation):
+    for model in (StrategyPlan, ObjectiveLink, WeightingRound, ExpertInvitation, ScorecardVersion, ScorecardLine, CascadeLink):
         model_admin = admin.site._registry[model]
         assert not model_admin.has_change_permission(request) and not model_admin.has_add_permission(request)
 

@@ -1,0 +1,36 @@
+from django.urls import path
+
+from . import alignment_views, views
+
+urlpatterns = [
+    path("scorecards/", views.scorecard_list, name="scorecard-list"),
+    path("scorecards/new/", views.scorecard_create, name="scorecard-create"),
+    path("scorecards/copy-year/", views.copy_year, name="scorecard-copy-year"),
+    path("scorecards/tree/", alignment_views.cascade_tree, name="scorecard-tree"),
+    path("scorecards/import/", alignment_views.scorecard_import, name="scorecard-import"),
+    path("scorecards/import/template.xlsx", alignment_views.import_template, name="scorecard-import-template"),
+    path("scorecards/<int:pk>/", views.scorecard_detail, name="scorecard-detail"),
+    path("scorecards/<int:pk>/delete/", views.scorecard_delete, name="scorecard-delete"),
+    path("scorecards/<int:pk>/new-version/", views.scorecard_new_version, name="scorecard-new-version"),
+    path("scorecards/<int:pk>/history/", alignment_views.scorecard_history, name="scorecard-history"),
+    path("scorecards/<int:pk>/coverage/", alignment_views.scorecard_coverage, name="scorecard-coverage"),
+    path("scorecards/<int:pk>/proposals/new/", views.proposal_create, name="proposal-create"),
+    path("scorecards/versions/<int:pk>/edit/", views.version_edit, name="version-edit"),
+    path("scorecards/versions/<int:pk>/search/", views.indicator_search, name="version-indicator-search"),
+    path("scorecards/versions/<int:pk>/lines/add/", views.line_add, name="line-add"),
+    path("scorecards/versions/<int:pk>/weighting/", views.version_weighting, name="version-weighting"),
+    path("scorecards/versions/<int:pk>/submit/", views.version_submit, name="version-submit"),
+    path("scorecards/versions/<int:pk>/approve/", views.version_approve, name="version-approve"),
+    path("scorecards/versions/<int:pk>/return/", views.version_return, name="version-return"),
+    path("scorecards/versions/<int:pk>/delete/", views.version_delete, name="version-delete"),
+    path("scorecards/versions/<int:pk>/export.xlsx", alignment_views.version_export, name="version-export"),
+    path("scorecards/lines/<int:pk>/", views.line_detail, name="line-detail"),
+    path("scorecards/lines/<int:pk>/delete/", views.line_delete, name="line-delete"),
+    path("scorecards/lines/<int:pk>/links/new/", views.link_create, name="link-create-upward"),
+    path("scorecards/links/<int:pk>/delete/", views.link_delete, name="cascade-link-delete"),
+    path("scorecards/profiles/", views.profile_list, name="profile-list"),
+    path("scorecards/profiles/new/", views.profile_create, name="profile-create"),
+    path("scorecards/profiles/<int:pk>/edit/", views.profile_update, name="profile-update"),
+    path("scorecards/profiles/<int:pk>/delete/", views.profile_delete, name="profile-delete"),
+    path("scorecards/proposals/<int:pk>/answer/", views.proposal_answer, name="proposal-answer"),
+]
