@@ -62,4 +62,5 @@ rules.add_perm("scorecards.edit_scorecards", edits_scorecards)
 rules.add_perm("scorecards.approve_scorecard", (is_company_card & is_general_manager) | (~is_company_card & is_hr))
 rules.add_perm("scorecards.propose_change", is_department_head & heads_card)
 rules.add_perm("scorecards.answer_proposal", edits_scorecards)
-rules.add_perm("scorecards.view_coverage", sees_every_card | is_department_head)
+# Coverage shows every card below, so it is for those who see them all, or head them.
+rules.add_perm("scorecards.view_coverage", is_active_user & (sees_every_card | heads_card))

@@ -239,6 +239,87 @@ WEIGHTING = {
 }
 MATRIX |= WEIGHTING
 
+CARD_TARGETS = TARGETS["scorecard"]
+# Which of the four cards each actor sees (tests/world.add_scorecards).
+CARD_SEEN = {
+    "emp_a": {"company", "own", "post"},
+    "head_a": {"company", "own", "post"},
+    "hr": set(CARD_TARGETS),
+    "gm": set(CARD_TARGETS),
+    "committee": set(CARD_TARGETS),
+    "admin": set(CARD_TARGETS),
+}
+
+
+def card_page(decide):
+    """A page about one card, version or line: 404 for who does not see the card, else
+    decide(actor, target). Tokens do not open pages."""
+    table = {"anon": 302, "integrator": 302}
+    for actor, seen in CARD_SEEN.items():
+        table[actor] = {t: (decide(actor, t) if t in seen else 404) for t in CARD_TARGETS}
+    return table
+
+
+def editors(ok):
+    return lambda actor, target: ok if actor in MANAGERS else 403
+
+
+def approvers(ok):
+    """The GM approves the company card; HR approves the rest."""
+    return lambda actor, target: ok if (actor == "gm") == (target == "company") and actor in {"gm", "hr"} else 403
+
+
+def heads_only(ok):
+    return lambda actor, target: ok if actor == "head_a" and target in {"own", "post"} else 403
+
+
+def coverage(actor, target):
+    if actor in {"hr", "gm", "committee", "admin"}:
+        return 200
+    return 200 if actor == "head_a" and target in {"own", "post"} else 403
+
+
+ANYONE = card_page(lambda actor, target: 200)
+
+SCORECARD_PAGES = {
+    "scorecard-list": {"kind": None, "GET": page()},
+    "scorecard-tree": {"kind": None, "GET": page()},
+    "scorecard-create": {"kind": None, "GET": manager_page(), "POST": manager_page()},
+    "scorecard-copy-year": {"kind": None, "GET": manager_page(), "POST": manager_page()},
+    "scorecard-import": {"kind": None, "GET": manager_page(), "POST": manager_page()},
+    "scorecard-import-template": {"kind": None, "GET": manager_page()},
+    "scorecard-detail": {"kind": "scorecard", "GET": ANYONE},
+    "scorecard-history": {"kind": "scorecard", "GET": ANYONE},
+    "scorecard-coverage": {"kind": "scorecard", "GET": card_page(coverage)},
+    # Every world card is still a draft, so HR may delete it.
+    "scorecard-delete": {"kind": "scorecard", "POST": card_page(editors(302)), "GET": page(405)},
+    # An empty form: back to the card with a message.
+    "scorecard-new-version": {"kind": "scorecard", "POST": card_page(editors(302)), "GET": page(405)},
+    "proposal-create": {"kind": "scorecard", "POST": card_page(heads_only(302)), "GET": page(405)},
+    "version-edit": {"kind": "version", "GET": card_page(editors(200)), "POST": card_page(editors(200))},
+    "version-export": {"kind": "version", "GET": ANYONE},
+    "version-indicator-search": {"kind": "version", "GET": card_page(editors(200))},
+    "line-add": {"kind": "version", "POST": card_page(editors(302)), "GET": page(405)},
+    "version-weighting": {"kind": "version", "POST": card_page(editors(302)), "GET": page(405)},
+    "version-submit": {"kind": "version", "POST": card_page(editors(302)), "GET": page(405)},
+    # A draft cannot be approved or sent back: the approver gets the message.
+    "version-approve": {"kind": "version", "POST": card_page(approvers(302)), "GET": page(405)},
+    "version-return": {"kind": "version", "POST": card_page(approvers(302)), "GET": page(405)},
+    "version-delete": {"kind": "version", "POST": card_page(editors(302)), "GET": page(405)},
+    "line-detail": {"kind": "line", "GET": ANYONE, "POST": card_page(editors(200))},
+    "line-delete": {"kind": "line", "POST": card_page(editors(302)), "GET": page(405)},
+    "link-create-upward": {"kind": "line", "POST": card_page(editors(302)), "GET": page(405)},
+    # The link belongs to department A's card.
+    "cascade-link-delete": {"kind": "cascade", "POST": page(403, emp_a=403, hr=302, admin=302), "GET": page(405)},
+    "profile-list": {"kind": None, "GET": page()},
+    "profile-create": {"kind": None, "GET": manager_page(), "POST": manager_page()},
+    "profile-update": {"kind": "profile", "GET": manager_page(), "POST": manager_page()},
+    "profile-delete": {"kind": "profile", "POST": manager_page(302), "GET": page(405)},
+    # The proposal is on department A's card; an empty answer goes back with a message.
+    "proposal-answer": {"kind": "proposal", "POST": manager_page(302), "GET": page(405)},
+}
+MATRIX |= SCORECARD_PAGES
+
 from tests.access_matrix_scorecard_api import SCORECARD_API  # noqa: E402
 
 MATRIX |= SCORECARD_API
