@@ -141,7 +141,7 @@ class LineForm(ScoringParamsForm, forms.ModelForm):
     class Meta:
         model = ScorecardLine
         fields = [
-            "perspective", "weight", "target", "method", "data_owner", "rating_mode", "aggregation", "phasing", "profile",
+            "perspective", "weight", "target", "target_low", "target_high", "method", "data_owner", "rating_mode", "aggregation", "phasing", "profile",
             "phasing_start",
         ]
 
@@ -152,6 +152,8 @@ class LineForm(ScoringParamsForm, forms.ModelForm):
         self.fields["method"].choices = ScoringMethod.choices
         if self.instance.indicator.type != "PCI":
             del self.fields["rating_mode"]
+        if self.instance.indicator.direction != "target_range":
+            del self.fields["target_low"], self.fields["target_high"]
         if not self.is_bound:
             self.initial.update(self._initial_params())
             self.initial["months"] = " ".join(self.instance.month_targets)

@@ -253,6 +253,14 @@ class ScorecardLine(models.Model):
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
     )
     target = models.DecimalField(_("annual target"), max_digits=15, decimal_places=2, null=True, blank=True)
+    target_low = models.DecimalField(
+        _("target range from"), max_digits=15, decimal_places=2, null=True, blank=True,
+        help_text=_("Indicators scored within a target range: the lowest value that meets the target."),
+    )
+    target_high = models.DecimalField(
+        _("target range to"), max_digits=15, decimal_places=2, null=True, blank=True,
+        help_text=_("Indicators scored within a target range: the highest value that meets the target."),
+    )
     method = models.CharField(_("scoring method"), max_length=15, choices=ScoringMethod.choices)
     params = models.JSONField(_("scoring parameters"), default=dict, blank=True)
     data_owner = models.CharField(_("data supplied by"), max_length=12, choices=DataOwner.choices, default=DataOwner.DEPARTMENT)

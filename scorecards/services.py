@@ -48,10 +48,13 @@ VERSION_FIELDS = (
     "front_line", "inspection_deduction", "note",
 )
 LINE_FIELDS = (
-    "perspective", "weight", "target", "method", "params", "data_owner", "rating_mode", "aggregation", "phasing",
+    "perspective", "weight", "target", "target_low", "target_high", "method", "params", "data_owner", "rating_mode", "aggregation", "phasing",
     "profile", "phasing_start", "month_targets", "sort_order",
 )
-RATE_UNITS = {"%", "‰", "％"}
+# Units whose monthly values are levels or rates, not amounts: the year is their average.
+RATE_UNITS = {"%", "‰", "％", "分", "points", "score", "次/人", "天", "days", "倍", "times", "ratio"}
+RANGE = "target_range"
+RANGE_METHODS = {"percentage", "zero_one", "interval"}
 
 # Months of a year already opened for appraisal, by whoever runs the monthly cycle (the
 # appraisal app registers itself). A new version may not take effect in such a month: the
@@ -102,7 +105,16 @@ def default_aggregation(indicator: Indicator) -> str:
     return Aggregation.AVERAGE if indicator.unit.strip() in RATE_UNITS else Aggregation.SUM
 
 
+def _needs_range(line: ScorecardLine) -> bool:
+    """A target-range indicator scored against its target needs the range, not a target."""
+    if line.indicator.direction != RANGE or line.method not in RANGE_METHODS:
+        return False
+    return not (line.method == "interval" and (line.params or {}).get("basis") == "actual")
+
+
 def _needs_target(line: ScorecardLine) -> bool:
+    if _needs_range(line):
+        return False
     basis = (line.params or {}).get("basis") if line.method == scoring.Method.INTERVAL else None
     try:
         return card_rules.method_needs_target(line.method, basis)
@@ -140,6 +152,10 @@ def card_problems(version: ScorecardVersion, lines: Iterable[ScorecardLine] | No
     problems = card_rules.check_card(rule_card(version, lines))
     for line in lines:
         key = str(line.pk)
+        if _needs_range(line) and (line.target_low is None or line.target_high is None):
+            problems.append(
+                card_rules.Problem("target_low", key, gettext_noop("Enter the target range (from and to) this indicator is scored in."), incomplete=True)
+            )
         if line.indicator.type == "PCI" and not line.rating_mode:
             problems.append(card_rules.Problem("rating_mode", key, gettext_noop("Choose how this competency line is rated."), incomplete=True))
         difference = phasing_difference(line)
@@ -509,6 +525,8 @@ def _check_line(line: ScorecardLine) -> None:
     except scoring.ScoringError as exc:
         raise ValidationError({"params": translated(exc)}) from exc
     line.params = params.to_dict()
+    if line.target_low is not None and line.target_high is not None and line.target_low > line.target_high:
+        raise ValidationError({"target_high": _("The upper end of the range cannot be below the lower end.")})
     # A PCI line without a rating mode is an incomplete draft (card_problems asks for it).
     if indicator.type != "PCI" and line.rating_mode:
         raise ValidationError({"rating_mode": _("Only competency (PCI) lines have a rating mode.")})
@@ -547,6 +565,7 @@ def save_line(*, by, version: ScorecardVersion, indicator: Indicator | None = No
     _check_line(line)
     phase_line(line)
     line.full_clean(exclude=["version", "indicator"] if line.pk is None else None)
+    _follow_aggregation(line)
     line._change_reason = reason
     line.save()
     _refuse_invalid(version)
@@ -572,7 +591,7 @@ def save_card(*, by, version: ScorecardVersion, settings: dict, lines: dict[int,
             version = update_version(by=by, version=version, **settings) if settings else _lock_version(version)
     except ValidationError as exc:
         _collect(errors, exc, "")
-    known = {line.pk: line for line in version.lines.all()}
+    known = {line.pk: line for line in version.lines.select_related("indicator", "perspective", "profile")}
     for pk, values in lines.items():
         if pk not in known:
             errors.setdefault(NON_FIELD_ERRORS, []).append(_("A line was removed meanwhile; reload the page."))
@@ -604,8 +623,19 @@ def _save_line_fields(version, line, values):
     _check_line(line)
     phase_line(line)
     line.full_clean()
+    _follow_aggregation(line)
     line._change_reason = "update line"
     line.save()
+
+
+def _follow_aggregation(line: ScorecardLine) -> None:
+    """When a line's months change from summing to averaging (or back), links that fed the
+    upper line the old way follow; a feed chosen otherwise is left alone."""
+    if line.pk is None:
+        return
+    old = ScorecardLine.objects.filter(pk=line.pk).values_list("aggregation", flat=True).first()
+    if old and old != line.aggregation:
+        line.up_links.filter(feed=_feed_for(old)).update(feed=_feed_for(line.aggregation))
 
 
 def _collect(errors: dict, exc: ValidationError, prefix: str) -> None:
@@ -692,6 +722,7 @@ def _new_card_with_lines(by, *, year, level, indicators_and_sources, department=
         if source is not None:
             line = ScorecardLine(
                 version=version, indicator=indicator, perspective=source.perspective, weight=source.weight, target=source.target,
+                target_low=source.target_low, target_high=source.target_high,
                 method=source.method, params=source.params, data_owner=source.data_owner, rating_mode=source.rating_mode,
                 aggregation=source.aggregation, phasing=source.phasing, profile=source.profile, phasing_start=source.phasing_start,
                 month_targets=list(source.month_targets), sort_order=order,

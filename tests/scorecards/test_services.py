@@ -456,3 +456,32 @@ def test_copy_year_copies_cards_and_repoints_links(world):
     created_again, skipped_again = services.copy_year(by=hr_user(world), from_year=2026, to_year=2027)
     assert created_again == [] and len(skipped_again) == 2
     assert ScorecardLine.objects.filter(version__scorecard__year=2027).count() == 8
+
+
+def test_a_target_range_indicator_needs_its_range_instead_of_a_target(world):
+    card, version = valid_card(hr_user(world))
+    line = version.lines.order_by("pk").first()
+    line.indicator.direction = "target_range"
+    line.indicator.save()
+    line = services.save_line(by=hr_user(world), version=version, line=line, target=None)
+    problems = services.card_problems(version)
+    assert [p.field for p in problems] == ["target_low"]
+    with pytest.raises(ValidationError) as exc:
+        services.save_line(by=hr_user(world), version=version, line=line, target_low=D("2"), target_high=D("1"))
+    assert "target_high" in errors_of(exc)
+    services.save_line(by=hr_user(world), version=version, line=line, target_low=D("1"), target_high=D("2"))
+    assert services.card_problems(version) == []
+
+
+def test_links_follow_a_change_from_sum_to_average(world):
+    company, company_version = valid_card(hr_user(world))
+    shared = company_version.lines.first().indicator
+    department, dept_version = valid_card(
+        hr_user(world), level=Level.DEPARTMENT, department=world.dept_a,
+        indicators=[shared] + [indicator(f"G-{code}", code) for code in ("customer", "internal_process", "learning_growth")],
+    )
+    line = dept_version.lines.get(indicator=shared)
+    link = services.link_line(by=hr_user(world), line=line, upper_scorecard=company, upper_indicator=shared, feed="sum")
+    services.save_line(by=hr_user(world), version=dept_version, line=line, aggregation="average")
+    link.refresh_from_db()
+    assert link.feed == "average"
