@@ -2,6 +2,7 @@
 
 from indicators.api.urls import urlpatterns as indicator_urls
 from organisation.api.urls import urlpatterns as organisation_urls
+from scorecards.api.urls import urlpatterns as scorecard_urls
 from strategy.api.urls import urlpatterns as strategy_urls
 
-urlpatterns = [*organisation_urls, *strategy_urls, *indicator_urls]
+urlpatterns = [*organisation_urls, *strategy_urls, *indicator_urls, *scorecard_urls]

@@ -257,7 +257,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # One enum component per choice set used under several field names.
+    "ENUM_NAME_OVERRIDES": {
+        "ScoringMethodEnum": "indicators.models.ScoringMethod",
+        "ScorecardVersionStatusEnum": "scorecards.models.VersionStatus",
+        "ProposalStatusEnum": "scorecards.models.ProposalStatus",
+    },
 }
 
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
