@@ -22,7 +22,7 @@ from django.utils.dates import MONTHS
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from organisation.models import Department, Post, Team
+from organisation.models import Company, Department, Post, Team
 from strategy.models import Perspective
 
 from . import card_rules, coverage, version_diff
@@ -320,7 +320,8 @@ def cascade_tree(year: int) -> TreeNode:
         return node(Level.DEPARTMENT, department, f"department:{department.pk}", department.display_name, tuple(children))
 
     top = tuple(department_node(department, frozenset()) for department in sub_departments.get(None, []))
-    return node(Level.COMPANY, None, "company", str(Level.COMPANY.label), top)
+    company = Company.objects.first()
+    return node(Level.COMPANY, None, "company", company.display_name if company else str(Level.COMPANY.label), top)
 
 
 # ---------------------------------------------------------------------------------------

@@ -93,6 +93,8 @@ class CardEditorForm(VersionSettingsForm):
         for line in lines:
             prefix = f"line-{line.pk}-"
             self.fields[prefix + "weight"] = _weight_field(_("weight"), required=True)
+            if line.indicator.type == "NNI":  # a veto line carries no weight
+                self.fields[prefix + "weight"].widget = forms.HiddenInput()
             self.fields[prefix + "target"] = forms.DecimalField(label=_("annual target"), required=False, max_digits=15, decimal_places=2)
             self.fields[prefix + "data_owner"] = forms.ChoiceField(label=_("data supplied by"), choices=DataOwner.choices)
             if line.indicator.type == "PCI":

@@ -17,7 +17,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from indicators.models import Indicator, ScoringMethod
-from organisation.models import BilingualName, Department, Post, Team, User
+from organisation.models import BilingualName, Company, Department, Post, Team, User
 from strategy.models import Perspective
 
 from .card_rules import Level as RuleLevel
@@ -152,7 +152,12 @@ class Scorecard(models.Model):
     @property
     def owner_name(self) -> str:
         owner = self.owner
-        return str(_("Company")) if owner is None else owner.display_name
+        if owner is not None:
+            return owner.display_name
+        if not hasattr(self, "_company_name"):
+            company = Company.objects.first()
+            self._company_name = company.display_name if company else str(_("Company"))
+        return self._company_name
 
     @property
     def owner_department_id(self) -> int | None:

@@ -248,8 +248,9 @@ def test_tree_queries_do_not_grow_with_the_organisation(world):
     departments_linked_to(world, company, company_v, 5)
     for _ in range(3):
         PostFactory(department=world.dept_b)
-    # departments, teams, posts, the year's cards, their newest versions with line counts
-    assert queries(cascade_tree, 2026) == few == 5
+    # the company's name, departments, teams, posts, the year's cards, their newest versions
+    # with line counts
+    assert queries(cascade_tree, 2026) == few == 6
 
 
 # --- differences between versions ------------------------------------------------------------
