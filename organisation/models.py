@@ -87,7 +87,7 @@ class Company(BilingualName):
         _("lines per scorecard, at most"),
         default=20,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
-        help_text=_("More indicators than this dilute attention; seed 003 advises a handful per post."),
+        help_text=_("More indicators than this dilute attention; a handful per post is best."),
     )
     history = HistoricalRecords()
 

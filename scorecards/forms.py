@@ -233,7 +233,7 @@ class ProposalForm(forms.Form):
 
 class AnswerForm(forms.Form):
     status = forms.ChoiceField(label=_("decision"), choices=[("accepted", _("Accept")), ("declined", _("Decline"))])
-    answer = forms.CharField(label=_("answer"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    answer = forms.CharField(label=_("reply"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class WeightingForm(forms.Form):

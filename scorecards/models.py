@@ -38,7 +38,9 @@ class Level(models.TextChoices):
 
 
 class WeightConvention(models.TextChoices):
+    # xgettext:no-python-format
     OF_TOTAL = RuleConvention.OF_TOTAL.value, _("Line weights are % of the whole card")
+    # xgettext:no-python-format
     WITHIN_PERSPECTIVE = RuleConvention.WITHIN_PERSPECTIVE.value, _("Line weights are % of their perspective")
 
 
