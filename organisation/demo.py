@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
 
@@ -108,6 +109,9 @@ def load_demo() -> list[Login]:
     people: dict[str, list[Employee]] = {}
     heads: dict[str, Employee] = {}
 
+    # One (deliberately slow) hash for the fifty demo users who share the password.
+    password_hash = make_password(DEMO_PASSWORD)
+
     def person(dept: Department, post_code: str, post_zh: str, post_en: str, index_in_post: int, team=None) -> Employee:
         nonlocal sequence
         sequence += 1
@@ -119,7 +123,7 @@ def load_demo() -> list[Login]:
         username = login if login and index_in_post == 0 else number
         user, _ = User.objects.get_or_create(username=username, defaults={"email": f"{username}@heda.example"})
         user.first_name = f"{given[1]} {surname[1]}"
-        user.set_password(DEMO_PASSWORD)
+        user.password = password_hash
         user.save()
         for role in roles if index_in_post == 0 else []:
             user.groups.add(groups[role])
@@ -154,7 +158,7 @@ def load_demo() -> list[Login]:
 
     admin, _ = User.objects.get_or_create(username="admin", defaults={"email": "admin@heda.example"})
     admin.is_staff = True
-    admin.set_password(DEMO_PASSWORD)
+    admin.password = password_hash
     admin.save()
     admin.groups.add(groups[Role.ADMINISTRATOR])
 

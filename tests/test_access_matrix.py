@@ -1,6 +1,7 @@
 """Every route x method x actor (x target) answers as tests/access_matrix.py says."""
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -82,17 +83,24 @@ def _client_for(actor, world):
         return Client()
     if actor == "integrator":
         return Client(HTTP_AUTHORIZATION=f"Bearer {world.token_secret}")
-    user = {
-        "emp_a": world.emp_a.user,
-        "head_a": world.head_a.user,
-        "hr": world.hr.user,
-        "gm": world.gm.user,
-        "committee": world.committee.user,
-        "admin": world.admin,
-    }[actor]
+    # Each actor signed in once, in the module's transaction (_full_world); a request that
+    # logs out or rotates the key is rolled back, and the cookie is reused as it was.
     client = Client()
-    client.force_login(user, backend=MODEL_BACKEND)
+    client.cookies[settings.SESSION_COOKIE_NAME] = world.sessions[actor]
     return client
+
+
+def _sign_in_everyone(world) -> dict[str, str]:
+    users = {
+        "emp_a": world.emp_a.user, "head_a": world.head_a.user, "hr": world.hr.user, "gm": world.gm.user,
+        "committee": world.committee.user, "admin": world.admin,
+    }
+    sessions = {}
+    for actor, user in users.items():
+        client = Client()
+        client.force_login(user, backend=MODEL_BACKEND)
+        sessions[actor] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return sessions
 
 
 def _send(client, method, url):
@@ -101,11 +109,25 @@ def _send(client, method, url):
     return getattr(client, method.lower())(url, data={})
 
 
-@pytest.fixture
-def full_world(db):
+@pytest.fixture(scope="module")
+def _full_world(django_db_setup, django_db_blocker):
+    """Built once for the module in a transaction rolled back at its end (building it takes
+    longer than the requests); each test and each request run in savepoints inside it."""
+    from django.test import override_settings
+
     from tests.world import build_full_world
 
-    return build_full_world()
+    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    with django_db_blocker.unblock(), fast, transaction.atomic():
+        world = build_full_world()
+        world.sessions = _sign_in_everyone(world)
+        yield world
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def full_world(db, _full_world):
+    return _full_world
 
 
 @pytest.mark.parametrize("name", sorted(MATRIX))

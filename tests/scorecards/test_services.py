@@ -485,3 +485,98 @@ def test_links_follow_a_change_from_sum_to_average(world):
     services.save_line(by=hr_user(world), version=dept_version, line=line, aggregation="average")
     link.refresh_from_db()
     assert link.feed == "average"
+
+
+# --- generating drafts and weighting rounds --------------------------------------------
+
+
+def closed_round(world, answer):
+    from indicators import rounds
+
+    items = [{"key": key, "label": key} for key in answer]
+    round = rounds.open_round(by=world.hr.user, name="Weights", method="points", items=items)
+    rounds.invite_experts(by=world.hr.user, round=round, experts=[world.gm.user], panel_group="senior_manager")
+    rounds.submit_answer(by=world.gm.user, invitation=round.invitations.get(), answer=answer)
+    return rounds.close_round(by=world.hr.user, round=round)
+
+
+def test_a_one_perspective_round_is_scaled_to_the_perspective_under_of_total(world):
+    card, version = valid_card(hr_user(world))
+    first = version.lines.get(perspective__code="financial")
+    second = services.save_line(by=hr_user(world), version=version, indicator=indicator("F-2"), weight=D("1"), target=D("1"))
+    round = closed_round(world, {first.indicator.code: "60", second.indicator.code: "40"})
+    services.apply_weighting_round(by=hr_user(world), version=version, round=round, target="lines", perspective="financial")
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.weight, second.weight) == (D("15"), D("10"))  # 60% and 40% of the perspective's 25%
+    assert services.card_problems(version) == []
+
+
+def test_a_round_naming_an_indicator_not_on_the_card_is_refused(world):
+    card, version = valid_card(hr_user(world))
+    round = closed_round(world, {"NOT-ON-CARD": "50", "OTHER": "50"})
+    with pytest.raises(ValidationError) as exc:
+        services.apply_weighting_round(by=hr_user(world), version=version, round=round, target="lines")
+    assert "round" in errors_of(exc)
+
+
+def matrix(world):
+    """A 2026 plan where department A leads one measure and supports another; a third
+    measure is department B's. Each measure has indicators, one of a type departments may
+    not use (PCI)."""
+    from tests.strategy.factories import CellFactory, MeasureFactory, ObjectiveFactory, PlanFactory, perspective
+
+    plan = PlanFactory(year=2026)
+    made = {}
+    for code, persp, department, role, kinds in (
+        ("M1", "financial", world.dept_a, "lead", ("KPI", "PCI")),
+        ("M2", "customer", world.dept_a, "support", ("KPI", "NNI")),
+        ("M3", "internal_process", world.dept_b, "lead", ("KPI",)),
+    ):
+        objective = ObjectiveFactory(plan=plan, code=f"O{code}", perspective=perspective(persp))
+        measure = MeasureFactory(objective=objective, code=code)
+        CellFactory(measure=measure, department=department, role=role)
+        for kind in kinds:
+            item = indicator(f"{code}-{kind}", persp, type=kind, method="zero_one" if kind == "NNI" else "percentage")
+            item.measures.add(measure)
+            made[f"{code}-{kind}"] = item
+    return made
+
+
+def test_a_department_card_is_generated_from_the_measures_it_leads_or_supports(world):
+    made = matrix(world)
+    company, company_version = valid_card(hr_user(world), indicators=[made["M1-KPI"]] + [
+        indicator(f"CO-{code}", code) for code in ("customer", "internal_process", "learning_growth")
+    ])
+    card = services.generate_department_card(by=hr_user(world), year=2026, department=world.dept_a)
+    version = card.versions.get()
+    codes = sorted(version.lines.values_list("indicator__code", flat=True))
+    assert codes == ["M1-KPI", "M2-KPI", "M2-NNI"]  # no PCI on a department card, no M3 (B's)
+    assert version.perspective_weights == {"financial": "50", "customer": "50", "internal_process": "0", "learning_growth": "0"}
+    weights = dict(version.lines.values_list("indicator__code", "weight"))
+    assert weights == {"M1-KPI": D("50"), "M2-KPI": D("50"), "M2-NNI": D("0")}
+    link = CascadeLink.objects.get(line__version=version)
+    assert (link.upper_scorecard, link.upper_indicator.code, link.feed) == (company, "M1-KPI", "sum")
+    # What is left for HR: the targets.
+    assert {p.field for p in services.card_problems(version)} == {"target"}
+
+
+def test_generating_needs_a_plan_and_indicators(world):
+    with pytest.raises(ValidationError, match="no 2026 strategy plan"):
+        services.generate_department_card(by=hr_user(world), year=2026, department=world.dept_a)
+    matrix(world)
+    with pytest.raises(ValidationError, match="has an indicator a department card may use"):
+        services.generate_department_card(by=hr_user(world), year=2026, department=world.dept_a1)
+
+
+def test_a_post_card_starts_from_its_department_card_and_links_each_line(world):
+    department, dept_version = valid_card(hr_user(world), level=Level.DEPARTMENT, department=world.dept_a)
+    services.update_version(by=hr_user(world), version=dept_version, veto_mode="deduct", veto_deduction=D("10"))
+    card = services.generate_post_card(by=hr_user(world), year=2026, post=world.post_a)
+    version = card.versions.get()
+    assert version.veto_mode == "deduct" and version.veto_deduction == D("10")
+    assert version.lines.count() == 4
+    assert CascadeLink.objects.filter(line__version=version, upper_scorecard=department).count() == 4
+    assert services.card_problems(version) == []
+    with pytest.raises(ValidationError, match="has no 2026 scorecard"):
+        services.generate_post_card(by=hr_user(world), year=2026, post=world.post_b)
