@@ -14,7 +14,7 @@ from strategy.models import Perspective
 
 from .models import Cycle, Direction, Indicator, IndicatorStatus, IndicatorType, ScoringMethod
 from .library import default_method
-from .services import check_indicator
+from .services import check_frozen_fields, check_indicator
 
 COLUMNS = [
     Column("code", ("Code / 编码", "指标编码", "编号", "code"), required=True),
@@ -132,6 +132,7 @@ def import_indicators(*, by, data: bytes) -> IndicatorImport:
             continue
         try:
             check_indicator(indicator)
+            check_frozen_fields(indicator)
         except ValidationError as exc:
             for key, messages in exc.message_dict.items():
                 for message in messages:

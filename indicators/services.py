@@ -1,5 +1,6 @@
 """Changes to the indicator library, and scoring an indicator on given data."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -17,6 +18,37 @@ INDICATOR_FIELDS = (
     "owner_department", "owner_post", "data_source_zh", "data_source_en", "cycle", "unit", "direction", "formula_inputs", "formula",
     "scoring_method", "scoring_params", "status",
 )
+
+
+# What an indicator means to cards that use it. Apps above register a check saying where
+# an indicator is in use in a way that freezes these fields (scorecards: a submitted or
+# approved card), so past scores keep meaning what they meant.
+FROZEN_WHEN_USED = ("type", "direction", "unit")
+_usage_checks: list[Callable[[Indicator], str | None]] = []
+
+
+def register_usage_check(check: Callable[[Indicator], str | None]) -> None:
+    """``check(indicator)`` returns a description of the use (e.g. "the 2026 Sales card")
+    or None."""
+    if check not in _usage_checks:
+        _usage_checks.append(check)
+
+
+def check_frozen_fields(indicator: Indicator) -> None:
+    if indicator.pk is None:
+        return
+    stored = Indicator.objects.filter(pk=indicator.pk).values(*FROZEN_WHEN_USED).first() or {}
+    changed = [name for name in FROZEN_WHEN_USED if stored.get(name) != getattr(indicator, name)]
+    if not changed:
+        return
+    for check in _usage_checks:
+        use = check(indicator)
+        if use:
+            message = _(
+                "%(code)s is used on %(use)s, so its type, direction and unit stay as they are. "
+                "Retire it and add a new indicator instead."
+            ) % {"code": indicator.code, "use": use}
+            raise ValidationError({name: message for name in changed})
 
 
 def _require(user, perm: str, obj=None) -> None:
@@ -83,6 +115,7 @@ def save_indicator(*, by, indicator: Indicator | None = None, measures=None, **f
         if name in fields:
             setattr(indicator, name, fields[name])
     check_indicator(indicator)
+    check_frozen_fields(indicator)
     if measures is not None:
         _check_measure_changes(indicator, set(measures))
     indicator._change_reason = reason

@@ -137,7 +137,7 @@ class LineForm(ScoringParamsForm, forms.ModelForm):
     params_attribute = "params"
     months = forms.CharField(
         label=_("monthly targets"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Manual phasing: twelve numbers, January to December, separated by spaces or commas."),
+        help_text=_("Manual phasing: twelve numbers, January to December, separated by spaces."),
     )
 
     class Meta:
@@ -161,7 +161,10 @@ class LineForm(ScoringParamsForm, forms.ModelForm):
             self.initial["months"] = " ".join(self.instance.month_targets)
 
     def clean_months(self):
-        text = self.cleaned_data["months"].replace("，", ",").replace(",", " ")
+        # Spaces, semicolons or Chinese commas separate the months; "1,200" is one number.
+        text = self.cleaned_data["months"]
+        for separator in ("，", "、", ";", "；"):
+            text = text.replace(separator, " ")
         return text.split()
 
     def clean(self):

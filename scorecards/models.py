@@ -307,7 +307,7 @@ class CascadeLink(models.Model):
 
     line = models.ForeignKey(ScorecardLine, verbose_name=_("line"), on_delete=models.CASCADE, related_name="up_links")
     upper_scorecard = models.ForeignKey(
-        Scorecard, verbose_name=_("contributes to scorecard"), on_delete=models.CASCADE, related_name="down_links"
+        Scorecard, verbose_name=_("contributes to scorecard"), on_delete=models.PROTECT, related_name="down_links"
     )
     upper_indicator = models.ForeignKey(
         Indicator, verbose_name=_("contributes to indicator"), on_delete=models.PROTECT, related_name="+"

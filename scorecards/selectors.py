@@ -3,7 +3,7 @@
 from django.db.models import Prefetch, Q, QuerySet
 
 from organisation.roles import headed_department_ids
-from organisation.rules import is_active_user
+from organisation.rules import is_active_user, is_general_manager
 
 from .models import CascadeLink, ChangeProposal, Level, Scorecard, ScorecardLine, ScorecardVersion, SeasonalProfile, VersionStatus
 from .rules import _employee, sees_every_card
@@ -51,8 +51,19 @@ def links_visible_to(user) -> QuerySet[CascadeLink]:
 
 
 def proposals_visible_to(user) -> QuerySet[ChangeProposal]:
-    return ChangeProposal.objects.filter(scorecard__in=scorecards_visible_to(user)).select_related(
+    """A proposal is between its proposer, the heads of the card's department and those who
+    decide on cards (HR, administrators, the general manager)."""
+    if not is_active_user(user):
+        return ChangeProposal.objects.none()
+    proposals = ChangeProposal.objects.filter(scorecard__in=scorecards_visible_to(user)).select_related(
         "scorecard", "proposed_by__employee", "answered_by"
+    )
+    if user.has_perm("scorecards.answer_proposal") or is_general_manager(user):
+        return proposals
+    headed = headed_department_ids(user)
+    return proposals.filter(
+        Q(proposed_by=user) | Q(scorecard__department_id__in=headed) | Q(scorecard__team__department_id__in=headed)
+        | Q(scorecard__post__department_id__in=headed)
     )
 
 

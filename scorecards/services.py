@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Max
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -69,6 +69,20 @@ def register_opened_months(source: Callable[[int], Iterable[int]]) -> None:
 
 def opened_months(year: int) -> set[int]:
     return {month for source in _opened_month_sources for month in source(year)}
+
+
+def indicator_use(indicator: Indicator) -> str | None:
+    """Where an indicator is on a submitted or approved card (the library asks before its
+    type, direction or unit change): None when it is only on drafts or nowhere."""
+    line = (
+        ScorecardLine.objects.filter(indicator=indicator).exclude(version__status=VersionStatus.DRAFT)
+        .select_related("version__scorecard__department", "version__scorecard__team", "version__scorecard__post")
+        .order_by("-version__scorecard__year").first()
+    )
+    if line is None:
+        return None
+    card = line.version.scorecard
+    return _("the %(year)s scorecard of %(owner)s") % {"year": card.year, "owner": card.owner_name}
 
 
 def _require(user, perm: str, obj=None) -> None:
@@ -150,6 +164,7 @@ def card_problems(version: ScorecardVersion, lines: Iterable[ScorecardLine] | No
     (PCI rating modes, monthly targets that do not reconcile)."""
     lines = list(version.lines.select_related("indicator", "perspective") if lines is None else lines)
     problems = card_rules.check_card(rule_card(version, lines))
+    upper_lines = _upper_lines(lines)
     for line in lines:
         key = str(line.pk)
         if _needs_range(line) and (line.target_low is None or line.target_high is None):
@@ -167,9 +182,34 @@ def card_problems(version: ScorecardVersion, lines: Iterable[ScorecardLine] | No
                     {"diff": plain_number(difference)}, incomplete=True,
                 )
             )
+        if line.indicator.status != IndicatorStatus.ACTIVE:
+            problems.append(
+                card_rules.Problem("indicator", key, gettext_noop("%(code)s is retired in the library; replace it."), {"code": line.indicator.code}, incomplete=True)
+            )
+        for link in line.up_links.all():
+            if (link.upper_scorecard_id, link.upper_indicator_id) not in upper_lines:
+                problems.append(
+                    card_rules.Problem(
+                        "links", key, gettext_noop("It contributes to %(code)s, which is no longer on the card above; change the link."),
+                        {"code": link.upper_indicator.code}, incomplete=True,
+                    )
+                )
         if line.target is not None and not line.month_targets:
             problems.append(card_rules.Problem("month_targets", key, gettext_noop("The annual target is not phased into months."), incomplete=True))
     return problems
+
+
+def _upper_lines(lines) -> set[tuple[int, int]]:
+    """(card id, indicator id) of the lines on the newest versions of the cards the given
+    lines link to."""
+    card_ids = {link.upper_scorecard_id for line in lines for link in line.up_links.all()}
+    if not card_ids:
+        return set()
+    newest = ScorecardVersion.objects.filter(scorecard_id__in=card_ids).values("scorecard_id").annotate(number=Max("number"))
+    wanted = Q()
+    for row in newest:
+        wanted |= Q(version__scorecard_id=row["scorecard_id"], version__number=row["number"])
+    return set(ScorecardLine.objects.filter(wanted).values_list("version__scorecard_id", "indicator_id"))
 
 
 def problem_message(problem: card_rules.Problem) -> str:
@@ -255,6 +295,10 @@ def phase_line(line: ScorecardLine) -> None:
         return
     if line.phasing == PhasingMethod.PROFILE and line.profile is None:
         raise ValidationError({"profile": _("Choose a seasonal profile.")})
+    if line.phasing == PhasingMethod.PROFILE and line.aggregation == Aggregation.AVERAGE:
+        raise ValidationError(
+            {"phasing": _("A rate or a percentage repeats every month; a seasonal profile shapes amounts that add up. Use even or manual phasing.")}
+        )
     if line.target is None:
         line.month_targets = []
         return
@@ -309,7 +353,13 @@ def create_scorecard(*, by, year: int, level: str, department=None, team=None, p
     if Scorecard.objects.filter(year=year, owner_key=key).exists():
         raise ValidationError({NON_FIELD_ERRORS: _("%(owner)s already has a scorecard for %(year)s.") % {"owner": card.owner_name, "year": year}})
     card.full_clean(exclude=["owner_key"])
-    card.save()
+    try:
+        with transaction.atomic():
+            card.save()
+    except IntegrityError:  # made by someone else a moment ago
+        raise ValidationError(
+            {NON_FIELD_ERRORS: _("%(owner)s already has a scorecard for %(year)s.") % {"owner": card.owner_name, "year": year}}
+        ) from None
     version = ScorecardVersion(
         scorecard=card, number=1, effective_from=effective_from, perspective_weights=_default_weights(),
         inspection_deduction=(level == Level.DEPARTMENT), created_by=by,
@@ -327,7 +377,14 @@ def delete_scorecard(*, by, scorecard: Scorecard) -> None:
     scorecard = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
     if scorecard.versions.exclude(status=VersionStatus.DRAFT).exists():
         raise ValidationError(_("This scorecard has been submitted or approved; it stays as history."))
-    CascadeLink.objects.filter(upper_scorecard=scorecard).delete()
+    links = CascadeLink.objects.filter(upper_scorecard=scorecard)
+    fixed = links.exclude(line__version__status=VersionStatus.DRAFT).select_related("line__version__scorecard").first()
+    if fixed is not None:
+        raise ValidationError(
+            _("The approved card of %(owner)s contributes to this one; it stays while cards below rely on it.")
+            % {"owner": fixed.line.version.scorecard.owner_name}
+        )
+    links.delete()  # only drafts' links: they are being edited anyway
     scorecard.delete()
 
 
@@ -372,11 +429,15 @@ def update_version(*, by, version: ScorecardVersion, **fields) -> ScorecardVersi
     """Change a draft's settings: weights, convention, policies, effective month, note."""
     _require(by, "scorecards.edit_scorecards")
     version = _lock_version(version)
+    stored_weights = dict(version.perspective_weights)
     for name in VERSION_FIELDS:
         if name in fields:
             setattr(version, name, fields[name])
     if "perspective_weights" in fields:
-        version.perspective_weights = _check_weights(fields["perspective_weights"])
+        given = fields["perspective_weights"]
+        # Perspectives left out keep their weight (a partial change from the API).
+        merged = {**stored_weights, **given} if isinstance(given, dict) else given
+        version.perspective_weights = _check_weights(merged)
     version.full_clean()
     _check_policies(version)
     _check_effective_month(version)
@@ -395,10 +456,11 @@ def _check_effective_month(version: ScorecardVersion) -> None:
             {"effective_from": _("Version %(number)s is in force from %(month)s; a new version must start in a later month.")
              % {"number": previous.number, "month": _month_name(previous.effective_from)}}
         )
-    if previous is not None and version.effective_from in opened_months(version.scorecard.year):
+    opened = opened_months(version.scorecard.year)
+    if previous is not None and opened and version.effective_from <= max(opened):
         raise ValidationError(
             {"effective_from": _("The appraisal of %(month)s %(year)s is already open with the version in force; choose a later month.")
-             % {"month": _month_name(version.effective_from), "year": version.scorecard.year}}
+             % {"month": _month_name(max(opened)), "year": version.scorecard.year}}
         )
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.dates import MONTHS
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from bsc_site.pages import apply_form, form_page, posted, require
@@ -196,7 +197,12 @@ def scorecard_detail(request, pk):
     card = _card(request, pk)
     versions = list(card.versions.select_related("created_by", "submitted_by", "approved_by").order_by("number"))
     chosen = request.GET.get("version")
-    version = next((v for v in versions if str(v.number) == chosen), None) or versions[-1]
+    user = request.user
+    # Those who do not edit cards open on the newest approved version, not on HR's draft.
+    default = versions[-1]
+    if not user.has_perm("scorecards.edit_scorecards"):
+        default = next((v for v in reversed(versions) if v.status == VersionStatus.APPROVED), default)
+    version = next((v for v in versions if str(v.number) == chosen), None) or default
     perspectives = list(Perspective.objects.all())
     lines = _lines_of(version)
     groups, total = _groups(version, lines, perspectives)
@@ -206,7 +212,6 @@ def scorecard_detail(request, pk):
         later = next((a for a in approved if a.number > v.number), None)
         v.from_name = MONTHS[v.effective_from]
         v.until_name = MONTHS[later.effective_from - 1 if later else 12]
-    user = request.user
     can_edit = user.has_perm("scorecards.edit_scorecards")
     latest = versions[-1]
     context = {
@@ -279,6 +284,8 @@ def version_edit(request, pk):
         if apply_form(form, lambda _data: services.save_card(by=request.user, version=version, settings=form.settings(), lines=form.line_values())):
             messages.success(request, _("Scorecard saved."))
             return redirect("version-edit", pk=version.pk)
+        count = sum(len(errors) for errors in form.errors.values())
+        messages.error(request, ngettext("Not saved: %(n)s problem, shown next to its field.", "Not saved: %(n)s problems, shown next to their fields.", count) % {"n": count})
         version.refresh_from_db()
         lines = _lines_of(version)
     groups, total = _groups(version, lines, perspectives)

@@ -316,7 +316,7 @@ SCORECARD_PAGES = {
     "profile-update": {"kind": "profile", "GET": manager_page(), "POST": manager_page()},
     "profile-delete": {"kind": "profile", "POST": manager_page(302), "GET": page(405)},
     # The proposal is on department A's card; an empty answer goes back with a message.
-    "proposal-answer": {"kind": "proposal", "POST": manager_page(302), "GET": page(405)},
+    "proposal-answer": {"kind": "proposal", "POST": page(404, head_a=403, gm=403, hr=302, admin=302), "GET": page(405)},
 }
 MATRIX |= SCORECARD_PAGES
 

@@ -69,6 +69,7 @@ SCORECARD_API = {
     # Whether one may propose depends on the card, so the body is read first: an empty
     # one is a 400 for every session user. Tokens never write.
     "api:change-proposal-list": {"kind": None, "GET": api(), "POST": api(400, integrator=403)},
-    "api:change-proposal-detail": {"kind": "proposal", "GET": api(), "PATCH": api_write(405)},
+    # A proposal is between its proposer (head_a), the heads of the card and who decides.
+    "api:change-proposal-detail": {"kind": "proposal", "GET": api(404, head_a=200, hr=200, gm=200, admin=200, anon=401), "PATCH": api_write(405)},
     "api:change-proposal-answer": {"kind": "proposal", "POST": api_write(400)},
 }

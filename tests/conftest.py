@@ -39,5 +39,9 @@ def login(client):
 @pytest.fixture
 def world(db):
     from tests.organisation.world import build_world
+    from tests.strategy.factories import ensure_perspectives
 
+    # The four perspectives come from a migration; a transactional test before this one
+    # may have flushed them, and scorecards need them.
+    ensure_perspectives()
     return build_world()

@@ -115,10 +115,41 @@ def test_hr_adds_a_line_found_in_the_library(page, log_in, world, cards):
     page.locator("#library-search input[name=q]").fill("Repeat")
     results = page.locator("#library-results")
     expect(results).to_contain_text("NEWL")
+    questions = []
+    page.on("dialog", lambda dialog: questions.append(dialog.message) or dialog.accept())
     results.get_by_role("button", name="Add").click()
     expect(page.locator(".messages")).to_contain_text("NEWL added")
     expect(editor_row(page, "NEWL")).to_have_count(1)
     assert version.lines.filter(indicator__code="NEWL").exists()
+    assert questions == ["Add this line? Changes not yet saved on this page are lost."]
+
+
+def test_hr_removes_a_line_only_after_confirming(page, log_in, world, cards):
+    version = cards["company"].versions.get()
+    log_in(page, "hr")
+    page.goto(f"/scorecards/versions/{version.pk}/edit/")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    editor_row(page, "TRN").get_by_role("button", name="Remove").click()
+    expect(editor_row(page, "TRN")).to_have_count(1)
+    page.once("dialog", lambda dialog: dialog.accept())
+    editor_row(page, "TRN").get_by_role("button", name="Remove").click()
+    expect(page.locator(".messages")).to_contain_text("Line removed.")
+    expect(editor_row(page, "TRN")).to_have_count(0)
+
+
+def test_the_line_page_shows_the_phasing_fields_that_apply(page, log_in, world, cards):
+    line = cards["company"].versions.get().lines.get(indicator__code="REV")
+    log_in(page, "hr")
+    page.goto(f"/scorecards/lines/{line.pk}/")
+    expect(page.get_by_label("Seasonal profile")).to_be_hidden()
+    expect(page.locator("#id_months")).to_be_hidden()
+    page.get_by_label("Phasing", exact=True).select_option("manual")
+    expect(page.locator("#id_months")).to_be_visible()
+    page.locator("#id_months").fill("1,000 " * 11 + "7,000")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".messages")).to_contain_text("Line saved.")
+    expect(page.locator("table.months")).to_contain_text("7000")
+    expect(page.get_by_role("alert")).to_contain_text("away from the annual target")
 
 
 def test_the_gm_approves_the_company_card(page, log_in, screenshot, world, cards):

@@ -762,10 +762,14 @@ def test_only_department_heads_propose(cards, as_user, role):
     assert post(as_user(role), PROPOSALS, {"scorecard": cards.dept_card.pk, "text": "x"}).status_code == 403
 
 
-def test_proposals_are_read_with_their_card(cards, as_user):
-    assert ids(as_user("emp_a").get(PROPOSALS)) == {cards.proposal.pk}
+def test_proposals_are_between_the_proposer_the_heads_and_those_who_decide(cards, as_user):
+    """head_a's proposal on department A's card: not for emp_a, who sees the card."""
+    assert ids(as_user("emp_a").get(PROPOSALS)) == set()
+    assert ids(as_user("head_a").get(PROPOSALS)) == {cards.proposal.pk}
+    assert ids(as_user("gm").get(PROPOSALS)) == {cards.proposal.pk}
+    assert ids(as_user("committee").get(PROPOSALS)) == set()
     other = services.propose_change(by=cards.head_b.user, scorecard=cards.other_card, text="x")
-    assert as_user("emp_a").get(f"{PROPOSALS}{other.pk}/").status_code == 404
+    assert as_user("head_a").get(f"{PROPOSALS}{other.pk}/").status_code == 404
     assert ids(as_user("hr").get(PROPOSALS, {"scorecard": cards.other_card.pk})) == {other.pk}
 
 

@@ -580,3 +580,83 @@ def test_a_post_card_starts_from_its_department_card_and_links_each_line(world):
     assert services.card_problems(version) == []
     with pytest.raises(ValidationError, match="has no 2026 scorecard"):
         services.generate_post_card(by=hr_user(world), year=2026, post=world.post_b)
+
+
+# --- integrity of approved cards (review findings) --------------------------------------
+
+
+def approved_department_linked_to_a_draft_company(world):
+    company, company_version = valid_card(hr_user(world))
+    shared = company_version.lines.first().indicator
+    department, dept_version = valid_card(
+        hr_user(world), level=Level.DEPARTMENT, department=world.dept_a,
+        indicators=[shared] + [indicator(f"H-{code}", code) for code in ("customer", "internal_process", "learning_growth")],
+    )
+    services.link_line(by=hr_user(world), line=dept_version.lines.get(indicator=shared), upper_scorecard=company, upper_indicator=shared)
+    services.submit_version(by=hr_user(world), version=dept_version)
+    services.approve_version(by=hr_user(world), version=dept_version)
+    return company, dept_version, shared
+
+
+def test_an_upper_card_stays_while_an_approved_card_links_to_it(world):
+    company, dept_version, shared = approved_department_linked_to_a_draft_company(world)
+    with pytest.raises(ValidationError, match="contributes to this one"):
+        services.delete_scorecard(by=hr_user(world), scorecard=company)
+    assert CascadeLink.objects.filter(line__version=dept_version).count() == 1
+
+
+def test_the_library_keeps_the_meaning_of_an_indicator_on_an_approved_card(world):
+    from indicators.services import save_indicator
+
+    company, dept_version, shared = approved_department_linked_to_a_draft_company(world)
+    with pytest.raises(ValidationError) as exc:
+        save_indicator(by=hr_user(world), indicator=shared, type="NNI")
+    assert "is used on the 2026 scorecard of Alpha" in str(errors_of(exc)["type"])
+    save_indicator(by=hr_user(world), indicator=shared, name_en="Renamed")  # the name may change
+    only_on_drafts = indicator("DRAFT-ONLY")
+    card, version = valid_card(hr_user(world), level=Level.POST, post=world.post_b, indicators=[only_on_drafts] + [
+        indicator(f"PB-{code}", code) for code in ("customer", "internal_process", "learning_growth")
+    ])
+    save_indicator(by=hr_user(world), indicator=only_on_drafts, unit="%")
+
+
+def test_a_rate_is_not_phased_by_a_seasonal_profile(world):
+    profile = services.save_profile(by=hr_user(world), code="s", name_en="S", shares=["5"] * 8 + ["15"] * 4)
+    card, version = valid_card(hr_user(world))
+    with pytest.raises(ValidationError) as exc:
+        services.save_line(by=hr_user(world), version=version, line=version.lines.first(), aggregation="average", phasing="profile", profile=profile)
+    assert "phasing" in errors_of(exc)
+
+
+def test_no_new_version_before_the_last_opened_month(world):
+    card, v1 = approved_company_card(world)
+    source = lambda year: {5}  # noqa: E731
+    services.register_opened_months(source)
+    try:
+        with pytest.raises(ValidationError, match="May 2026 is already open"):
+            services.new_version(by=hr_user(world), scorecard=card, effective_from=4, note="x")
+        services.new_version(by=hr_user(world), scorecard=card, effective_from=6, note="x")
+    finally:
+        services._opened_month_sources.remove(source)
+
+
+def test_a_partial_change_of_perspective_weights_keeps_the_others(world):
+    card, version = valid_card(hr_user(world))
+    version = services.update_version(by=hr_user(world), version=version, perspective_weights={"financial": "30"})
+    assert version.perspective_weights == {"financial": "30", "customer": "25", "internal_process": "25", "learning_growth": "25"}
+
+
+def test_retired_indicators_and_broken_links_are_problems(world):
+    from indicators.models import IndicatorStatus
+
+    company, dept_version, shared = approved_department_linked_to_a_draft_company(world)
+    department = dept_version.scorecard
+    v2 = services.new_version(by=hr_user(world), scorecard=department, effective_from=4, note="x")
+    company_line = company.versions.get().lines.get(indicator=shared)
+    services.delete_line(by=hr_user(world), line=company_line)
+    retired = v2.lines.exclude(indicator=shared).first().indicator
+    retired.status = IndicatorStatus.RETIRED
+    retired.save()
+    messages = [services.problem_message(p) for p in services.card_problems(v2)]
+    assert f"{retired.code} is retired in the library; replace it." in messages
+    assert f"It contributes to {shared.code}, which is no longer on the card above; change the link." in messages
