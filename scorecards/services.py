@@ -91,7 +91,7 @@ def _require(user, perm: str, obj=None) -> None:
 
 
 def _lock_version(version: ScorecardVersion, *, draft: bool = True) -> ScorecardVersion:
-    version = ScorecardVersion.objects.select_for_update().select_related("scorecard").get(pk=version.pk)
+    version = ScorecardVersion.objects.select_for_update(of=("self",)).select_related("scorecard").get(pk=version.pk)
     if draft and version.status != VersionStatus.DRAFT:
         raise ValidationError(
             _("Version %(number)s is %(status)s and cannot change; make a new version instead.")
@@ -615,7 +615,7 @@ def save_line(*, by, version: ScorecardVersion, indicator: Indicator | None = No
         )
         reason = "add line"
     else:
-        line = ScorecardLine.objects.select_for_update().select_related("indicator", "profile").get(pk=line.pk, version=version)
+        line = ScorecardLine.objects.select_for_update(of=("self",)).select_related("indicator", "profile").get(pk=line.pk, version=version)
         reason = "update line"
     if "method" in fields and fields["method"] != line.method and "params" not in fields:
         fields["params"] = scoring.default_params(fields["method"]).to_dict() if fields["method"] in scoring.Method._value2member_map_ else {}
