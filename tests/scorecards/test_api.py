@@ -179,7 +179,7 @@ def _linked_cards(world, company, count):
         codes = ("customer", "internal_process", "learning_growth")
         card, version = valid_card(
             world.hr.user, level=Level.DEPARTMENT, department=department,
-            indicators=[shared] + [indicator(f"Q-{department.pk}-{code}", code) for code in codes],
+            indicators=[shared] + [indicator(f"Q-{department.pk}-{code[:3]}", code) for code in codes],
         )
         services.link_line(by=world.hr.user, line=version.lines.get(indicator=shared), upper_scorecard=company, upper_indicator=shared)
         services.propose_change(by=_head_of(department), scorecard=card, text="More customers")
