@@ -20,6 +20,7 @@ def _menu(request):
     items.append((_("KPI library"), reverse("indicator-list"), "indicator-list"))
     items.append((_("Weighting"), reverse("round-list"), "round-list"))
     items.append((_("Scorecards"), reverse("scorecard-list"), "scorecard-list"))
+    items.append((_("Appraisal"), reverse("period-list"), "period-list"))
     items.append((_("Departments"), reverse("department-list"), "department-list"))
     items.append((_("Posts"), reverse("post-list"), "post-list"))
     if user.has_perm("organisation.manage_organisation"):

@@ -89,6 +89,14 @@ class Company(BilingualName):
         validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text=_("More indicators than this dilute attention; a handful per post is best."),
     )
+    inspection_points_per_missing = models.DecimalField(
+        _("points per person missing from an inspection"), max_digits=5, decimal_places=2, default=1,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("Taken off the department head's internal-process score for each person missing from a daily inspection record."),
+    )
+    inspections_per_month = models.PositiveSmallIntegerField(
+        _("daily inspections per department per month, at least"), default=4, validators=[MaxValueValidator(31)],
+    )
     history = HistoricalRecords()
 
     class Meta:

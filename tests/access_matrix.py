@@ -44,6 +44,9 @@ TARGETS = {
     "cascade": ("any",),
     "profile": ("any",),
     "proposal": ("any",),
+    # Appraisal (tests/world.add_appraisal): March 2026, a form per employee target.
+    "form": ("self", "peer", "sub", "other"),
+    "period": ("any",),
 }
 
 # Which employees each actor may see (department heads see their sub-departments).
@@ -319,6 +322,41 @@ SCORECARD_PAGES = {
     "proposal-answer": {"kind": "proposal", "POST": page(404, head_a=403, gm=403, hr=302, admin=302), "GET": page(405)},
 }
 MATRIX |= SCORECARD_PAGES
+
+# Who sees which form: the person, the heads of their department (and above), and the
+# company-wide roles (the committee included).
+FORM_SEEN = {
+    "emp_a": {"self"},
+    "head_a": {"self", "peer", "sub"},
+    "committee": set(TARGETS["form"]),
+    "hr": set(TARGETS["form"]),
+    "gm": set(TARGETS["form"]),
+    "admin": set(TARGETS["form"]),
+}
+
+
+def form_page(ok=200):
+    table = {"anon": 302, "integrator": 302}
+    for actor, seen in FORM_SEEN.items():
+        table[actor] = {t: (ok if t in seen else 404) for t in TARGETS["form"]}
+    return table
+
+
+def hr_only(ok):
+    return page(403) | {"hr": ok}
+
+
+APPRAISAL_PAGES = {
+    # Opening a month is HR's; an empty form comes back with its errors.
+    "period-list": {"kind": None, "GET": page(), "POST": hr_only(200)},
+    "period-detail": {"kind": "period", "GET": page()},
+    # March's deadline has passed: HR flags the late forms.
+    "period-flag-late": {"kind": "period", "POST": hr_only(302), "GET": page(405)},
+    # An empty save changes nothing and an empty step is unknown: back to the form.
+    "form-detail": {"kind": "form", "GET": form_page(), "POST": form_page(302)},
+    "form-step": {"kind": "form", "POST": form_page(302), "GET": page(405)},
+}
+MATRIX |= APPRAISAL_PAGES
 
 from tests.access_matrix_scorecard_api import SCORECARD_API  # noqa: E402
 

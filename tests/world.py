@@ -24,7 +24,7 @@ def build_full_world():
         items=[{"key": "financial", "label": "Financial"}, {"key": "customer", "label": "Customer"}],
     )
     rounds.invite_experts(by=world.hr.user, round=world.round, experts=[world.gm.user], panel_group="senior_manager")
-    return add_scorecards(world)
+    return add_appraisal(add_scorecards(world))
 
 
 def add_scorecards(world):
@@ -49,4 +49,25 @@ def add_scorecards(world):
     )
     world.profile = services.save_profile(by=hr, code="even", name_en="Even", shares=["8.33"] * 11 + ["8.37"])
     world.proposal = services.propose_change(by=world.head_a.user, scorecard=world.dept_card, text="Add a quality line")
+    return world
+
+
+def add_appraisal(world):
+    """March 2026 with a draft form for emp_a (self), emp_a2 (peer), emp_a1 (sub, in A1)
+    and emp_b (other), made from post A's card (what matters here is who sees them)."""
+    from datetime import date
+
+    from appraisal.models import Form, Period
+    from appraisal.services import snapshot_of
+
+    version = world.post_card.versions.get(number=1)
+    snapshot, info = snapshot_of(version, 3)
+    world.period = Period.objects.create(year=2026, month=3, deadline=date(2026, 3, 25), opened_by=world.hr.user, status="collecting")
+    world.forms = {
+        target: Form.objects.create(
+            period=world.period, employee=employee, department=employee.department, post=employee.post,
+            scorecard_version=version, snapshot={"calculation": snapshot, "lines": info},
+        )
+        for target, employee in (("self", world.emp_a), ("peer", world.emp_a2), ("sub", world.emp_a1), ("other", world.emp_b))
+    }
     return world

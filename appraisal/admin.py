@@ -1,0 +1,69 @@
+"""The appraisal in the admin is read-only: every change goes through the services, which
+check the workflow, segregation of duties and signatures, and keep the history append-only."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from bsc_site.admin import ReadOnlyAdminMixin
+
+from .models import Evidence, Form, FormValue, Inspection, InspectionEntry, Notification, Period, Signature, Transition
+
+
+class ReadOnly(ReadOnlyAdminMixin, admin.ModelAdmin):
+    pass
+
+
+@admin.register(Period)
+class PeriodAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    list_display = ["__str__", "status", "deadline", "opened_by"]
+    list_select_related = ["opened_by"]
+
+
+@admin.register(Form)
+class FormAdmin(ReadOnly):
+    list_display = ["period", "employee", "kind", "department", "status", "total"]
+    list_filter = ["status", "kind", "period"]
+    list_select_related = ["period", "employee", "department"]
+    search_fields = ["employee__employee_number", "employee__name_en", "employee__name_zh"]
+
+
+@admin.register(FormValue)
+class FormValueAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    list_display = ["form", "line_key", "actual", "not_applicable", "entered_by"]
+    list_select_related = ["form__period", "form__employee", "entered_by"]
+
+
+@admin.register(Signature)
+class SignatureAdmin(ReadOnly):
+    list_display = ["form", "role", "user", "signed_at", "voided_at"]
+    list_select_related = ["form__period", "form__employee", "user"]
+
+
+@admin.register(Transition)
+class TransitionAdmin(ReadOnly):
+    list_display = ["form", "action", "from_status", "to_status", "by", "at"]
+    list_select_related = ["form__period", "form__employee", "by"]
+
+
+@admin.register(Inspection)
+class InspectionAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    list_display = ["date", "department", "inspector"]
+    list_select_related = ["department", "inspector"]
+
+
+@admin.register(InspectionEntry)
+class InspectionEntryAdmin(ReadOnly):
+    list_display = ["inspection", "employee", "status"]
+    list_select_related = ["inspection__department", "employee"]
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(ReadOnly):
+    list_display = ["value", "name", "uploaded_by", "uploaded_at"]
+    list_select_related = ["value__form__period", "value__form__employee", "uploaded_by"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnly):
+    list_display = ["user", "text", "created_at", "read_at"]
+    list_select_related = ["user"]

@@ -1,0 +1,555 @@
+"""The monthly appraisal: opening a period (a form per person from the scorecard version in
+force), entering values, signing, the workflow steps, HR's calculation, the general
+manager's approval and publication.
+
+Every step locks the form row, re-checks its state under the lock against the one table in
+workflow.py, checks the user is the actor the step needs for this form (segregation of
+duties), records a Transition and notifies whoever acts next. A save based on an older
+page (``revision``) is refused rather than silently overwriting someone else's change.
+"""
+
+import calendar
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from indicators.scoring import NotApplicablePolicy
+from organisation.models import Assignment, Department, Employee
+from organisation.roles import headed_department_ids
+from organisation.services import get_company
+from scorecards import card_rules
+from scorecards.models import Level, Scorecard, ScorecardVersion, owner_key
+from scorecards.selectors import version_for_month
+
+from . import calculation, workflow
+from .models import EntryStatus, Form, FormKind, FormStatus, FormValue, Inspection, Notification, Period, PeriodStatus, Signature, SignatureRole, Transition
+
+HUNDRED = Decimal(100)
+
+
+class StaleForm(ValidationError):
+    """The form changed since the page was loaded: reload and try again."""
+
+
+class Conflict(ValidationError):
+    """Someone else moved the form first (two simultaneous approvals, ...)."""
+
+
+def _require(user, perm: str, obj=None) -> None:
+    if not user.has_perm(perm, obj):
+        raise PermissionDenied
+
+
+def _month_name(month: int) -> str:
+    from django.utils.dates import MONTHS
+
+    return str(MONTHS[month])
+
+
+# ---------------------------------------------------------------------------------------
+# Opening a period
+
+
+def _plain(value: Decimal | None) -> str | None:
+    if value is None:
+        return None
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def snapshot_of(version: ScorecardVersion, month: int) -> tuple[dict, dict]:
+    """The calculation snapshot of a version for a month, and what the pages show besides
+    (names, units, annual targets, who supplies each value), both keyed by indicator code."""
+    lines = list(version.lines.select_related("indicator", "perspective").order_by("perspective__sort_order", "sort_order", "pk"))
+    from scorecards.services import rule_card
+
+    effective = card_rules.effective_weights(rule_card(version, lines))
+    snapshot_lines, info = [], {}
+    for line in lines:
+        indicator = line.indicator
+        month_target = Decimal(str(line.month_targets[month - 1])) if len(line.month_targets) == 12 else line.target
+        snapshot_lines.append(
+            calculation.SnapshotLine(
+                key=indicator.code, indicator_code=indicator.code, indicator_type=indicator.type,
+                perspective=line.perspective.code, effective_weight=effective[str(line.pk)], method=line.method,
+                params=dict(line.params or {}), direction=indicator.direction, target=month_target,
+                target_low=line.target_low, target_high=line.target_high, formula=indicator.formula, label=indicator.display_name,
+            )
+        )
+        info[indicator.code] = {
+            "name_en": indicator.name_en, "name_zh": indicator.name_zh, "unit": indicator.unit, "type": indicator.type,
+            "perspective": line.perspective.code, "data_owner": line.data_owner, "rating_mode": line.rating_mode,
+            "annual_target": _plain(line.target), "weight": _plain(effective[str(line.pk)]),
+            "inputs": [name.strip() for name in indicator.formula_inputs.split(",") if name.strip()],
+        }
+    snapshot = calculation.FormSnapshot(
+        lines=tuple(snapshot_lines), veto_mode=version.veto_mode, veto_ceiling=version.veto_ceiling,
+        veto_deduction=version.veto_deduction, front_line=version.front_line, inspection_deduction=version.inspection_deduction,
+    )
+    return calculation.snapshot_to_dict(snapshot), info
+
+
+def _days(start: date, end: date) -> int:
+    return (end - start).days + 1
+
+
+def _placement(employee: Employee, first: date, last: date) -> tuple[int, int, int] | None:
+    """(department id, post id, days) of the assignment covering most of the month (the
+    later one on a tie); None when the person held no post in the month."""
+    best = None
+    for assignment in employee.assignments.all():
+        start = max(assignment.start_date, first)
+        end = min(assignment.end_date or last, last)
+        if employee.leave_date:
+            end = min(end, employee.leave_date)
+        if start > end:
+            continue
+        days = _days(start, end)
+        if best is None or days >= best[2]:
+            best = (assignment.department_id, assignment.post_id, days)
+    return best
+
+
+@dataclass
+class Opening:
+    period: Period
+    forms: int = 0
+    missing_cards: list[str] = field(default_factory=list)
+
+
+@transaction.atomic
+def open_period(*, by, year: int, month: int) -> Period:
+    """Open a month: one form per person employed in it, from the approved version of their
+    post's card in force that month, and a head's form for each department head from their
+    department's card. All or nothing: a post without an approved card stops the opening."""
+    _require(by, "appraisal.manage_periods")
+    if not 1 <= month <= 12:
+        raise ValidationError({"month": _("Choose a month from 1 to 12.")})
+    if Period.objects.filter(year=year, month=month).exists():
+        raise ValidationError({"month": _("%(month)s %(year)s is already open.") % {"month": _month_name(month), "year": year}})
+    company = get_company()
+    first, last = date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+    cards = {card.owner_key: card for card in Scorecard.objects.filter(year=year).select_related("post", "department")}
+    people = (
+        Employee.objects.filter(hire_date__lte=last).exclude(leave_date__lt=first)
+        .select_related("user", "department", "post").prefetch_related("assignments")
+    )
+    planned, missing = [], {}
+    versions: dict[str, ScorecardVersion | None] = {}
+
+    def version_of(key: str) -> ScorecardVersion | None:
+        if key not in versions:
+            card = cards.get(key)
+            versions[key] = version_for_month(card, month) if card else None
+        return versions[key]
+
+    month_days = _days(first, last)
+    for person in people:
+        placement = _placement(person, first, last)
+        if placement is None:
+            continue
+        department_id, post_id, days = placement
+        key = owner_key(Level.POST, post_id=post_id)
+        version = version_of(key)
+        if version is None:
+            missing.setdefault(post_id, person.post.display_name if person.post_id == post_id else str(post_id))
+            continue
+        share = (Decimal(days) / Decimal(month_days)).quantize(Decimal("0.0001"))
+        planned.append((person, FormKind.EMPLOYEE, department_id, post_id, version, share))
+    for department in Department.objects.filter(is_active=True, head__isnull=False).select_related("head"):
+        head = department.head
+        version = version_of(owner_key(Level.DEPARTMENT, department_id=department.pk))
+        if version is None:
+            missing.setdefault(f"d{department.pk}", department.display_name)
+            continue
+        planned.append((head, FormKind.HEAD, department.pk, head.post_id, version, Decimal(1)))
+    if missing:
+        names = sorted(missing.values())
+        raise ValidationError(
+            _("These have no approved scorecard in force in %(month)s %(year)s: %(names)s. Approve their cards first.")
+            % {"month": _month_name(month), "year": year, "names": ", ".join(names[:15]) + ("…" if len(names) > 15 else "")}
+        )
+    deadline = date(year, month, company.appraisal_deadline_day)
+    try:
+        with transaction.atomic():
+            period = Period.objects.create(year=year, month=month, deadline=deadline, opened_by=by, status=PeriodStatus.COLLECTING)
+    except IntegrityError:  # opened by someone else a moment ago
+        raise ValidationError({"month": _("%(month)s %(year)s is already open.") % {"month": _month_name(month), "year": year}}) from None
+    snapshots: dict[int, tuple[dict, dict]] = {}
+    forms = []
+    for person, kind, department_id, post_id, version, share in planned:
+        if version.pk not in snapshots:
+            snapshots[version.pk] = snapshot_of(version, month)
+        snapshot, info = snapshots[version.pk]
+        forms.append(Form(
+            period=period, employee=person, kind=kind, department_id=department_id, post_id=post_id, scorecard_version=version,
+            snapshot={"calculation": snapshot, "lines": info}, share=share,
+        ))
+    Form.objects.bulk_create(forms)
+    return period
+
+
+def opened_months(year: int) -> set[int]:
+    """For scorecards: months of the year already opened (their forms froze a version)."""
+    return set(Period.objects.filter(year=year).values_list("month", flat=True))
+
+
+# ---------------------------------------------------------------------------------------
+# Values
+
+
+def _lock(form: Form) -> Form:
+    return Form.objects.select_for_update(of=("self",)).select_related("period", "employee__user").get(pk=form.pk)
+
+
+def _check_revision(form: Form, revision) -> None:
+    if revision is not None and int(revision) != form.revision:
+        raise StaleForm(_("Someone changed this form while you were editing it. Reload the page to see their change, then enter yours again."), code="stale")
+
+
+def _decimal(value, field_name: str):
+    if value in (None, ""):
+        return None
+    if isinstance(value, float):
+        raise TypeError("Build Decimals from strings.")
+    try:
+        number = Decimal(str(value).strip().replace(",", ""))
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite() or abs(number) >= Decimal("1E14"):
+        raise ValidationError({field_name: _("Enter a number.")})
+    return number
+
+
+def who_enters(form: Form, user, line_key: str) -> set[str]:
+    """What ``user`` may enter on a line: "value" (actual, inputs, ratings, N/A, remark)
+    and / or "self" (the self-assessment)."""
+    rights = set()
+    info = form.snapshot["lines"].get(line_key, {})
+    owner = info.get("data_owner")
+    own_form = form.employee.user_id == user.pk
+    heads = form.department_id in headed_department_ids(user) and not own_form
+    if user.has_perm("appraisal.manage_periods") and not own_form:
+        rights.add("value")  # HR supplies and corrects every value
+    if owner == "employee" and own_form:
+        rights.add("value")
+    if owner in ("department", "raters") and heads:
+        rights.add("value")
+    if form.kind == FormKind.HEAD and own_form and owner in ("department", "employee"):
+        rights.add("value")  # the head fills in their own form
+    if own_form:
+        rights.add("self")
+    return rights
+
+
+def _content_hash(form: Form) -> str:
+    """What a signature vouches for: the frozen card, every value and the score."""
+    values = [
+        {
+            "line": value.line_key, "actual": _plain(value.actual), "inputs": value.inputs, "ratings": value.ratings,
+            "na": value.not_applicable, "self": value.self_assessment, "remark": value.remark,
+        }
+        for value in form.values.order_by("line_key")
+    ]
+    content = {"snapshot": form.snapshot, "values": values, "total": _plain(form.total)}
+    return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _void_signatures(form: Form, by, reason: str) -> bool:
+    voided = form.signatures.filter(voided_at__isnull=True).update(voided_at=timezone.now(), void_reason=reason[:200])
+    return voided > 0
+
+
+def _record(form: Form, by, action: str, old: str, new: str, comment: str = "") -> None:
+    Transition.objects.create(form=form, action=action, from_status=old, to_status=new, by=by, comment=comment)
+
+
+VALUE_FIELDS = ("actual", "inputs", "ratings", "not_applicable", "remark")
+
+
+@transaction.atomic
+def save_values(*, by, form: Form, values: dict[str, dict], revision=None) -> Form:
+    """Enter values on a form: ``values`` maps a line key to its fields (actual, inputs,
+    ratings, not_applicable, remark, self_assessment). A change to a signed or calculated
+    form voids its signatures and score and sends it back: an employee's form to draft for
+    re-signing, a head's own form back to HR."""
+    _require(by, "appraisal.view_form", form)
+    form = _lock(form)
+    _check_revision(form, revision)
+    if not workflow.values_editable(form.status):
+        raise ValidationError(_("This form is %(state)s; its values no longer change.") % {"state": form.get_status_display().lower()})
+    lines = form.snapshot["lines"]
+    existing = {value.line_key: value for value in form.values.all()}
+    errors: dict[str, list[str]] = {}
+    changed = False
+    for key, fields in values.items():
+        if key not in lines:
+            errors.setdefault(key, []).append(_("This line is not on the form."))
+            continue
+        rights = who_enters(form, by, key)
+        value = existing.get(key) or FormValue(form=form, line_key=key)
+        before = (_plain(value.actual), value.inputs, value.ratings, value.not_applicable, value.remark, value.self_assessment)
+        try:
+            if any(name in fields for name in VALUE_FIELDS) and "value" not in rights:
+                raise PermissionDenied
+            if "self_assessment" in fields and "self" not in rights:
+                raise PermissionDenied
+            if "actual" in fields:
+                value.actual = _decimal(fields["actual"], "actual")
+            if "inputs" in fields:
+                value.inputs = {name: _plain(_decimal(number, "inputs")) for name, number in (fields["inputs"] or {}).items() if number not in (None, "")}
+            if "ratings" in fields:
+                value.ratings = [int(level) for level in fields["ratings"] or []]
+            if "not_applicable" in fields:
+                value.not_applicable = bool(fields["not_applicable"])
+            if "remark" in fields:
+                value.remark = str(fields["remark"] or "")[:2000]
+            if "self_assessment" in fields:
+                value.self_assessment = str(fields["self_assessment"] or "")[:4000]
+        except ValidationError as exc:
+            errors.setdefault(key, []).extend(exc.messages)
+            continue
+        except (TypeError, ValueError):
+            errors.setdefault(key, []).append(_("Enter the ratings as whole numbers."))
+            continue
+        after = (_plain(value.actual), value.inputs, value.ratings, value.not_applicable, value.remark, value.self_assessment)
+        if after != before:
+            value.entered_by = by
+            value._change_reason = "values"
+            value.save()
+            changed = True
+    if errors:
+        raise ValidationError(errors)
+    if changed:
+        _after_change(form, by)
+    return form
+
+
+def _after_change(form: Form, by) -> None:
+    """A change voids signatures and the score, and says so in the history."""
+    old = form.status
+    reason = gettext_noop("values changed")
+    voided = _void_signatures(form, by, reason)
+    if form.status == FormStatus.CALCULATED or form.total is not None:
+        form.breakdown, form.total, form.engine_version, form.calculated_by, form.calculated_at = None, None, "", None, None
+    if form.kind == FormKind.EMPLOYEE and (voided or old in workflow.signed_states()):
+        form.status = FormStatus.DRAFT
+    elif form.kind == FormKind.HEAD and old == FormStatus.CALCULATED:
+        form.status = FormStatus.SUBMITTED
+    form.revision += 1
+    form.save()
+    if form.status != old or voided:
+        _record(form, by, "values_changed", old, form.status, _("Values changed; signatures and score voided.") if voided else "")
+        if voided:
+            notify(form.employee.user, _("Your appraisal form for %(period)s changed and needs your signature again.") % {"period": form.period}, form)
+
+
+# ---------------------------------------------------------------------------------------
+# Workflow steps
+
+
+def _actor_allowed(step: workflow.Step, form: Form, user) -> bool:
+    own = form.employee.user_id == user.pk
+    if step.actor is workflow.Actor.APPRAISED:
+        return own
+    if step.actor is workflow.Actor.HEAD:
+        return user.has_perm("appraisal.sign_as_head", form)
+    if step.actor is workflow.Actor.HEAD_OR_HR:
+        return user.has_perm("appraisal.sign_as_head", form) or (user.has_perm("appraisal.manage_periods") and not own)
+    if step.actor is workflow.Actor.HR:
+        return user.has_perm("appraisal.calculate", form)
+    if step.actor is workflow.Actor.GENERAL_MANAGER:
+        return user.has_perm("appraisal.approve", form) and form.calculated_by_id != user.pk
+    return False
+
+
+def _refusal(step: workflow.Step, form: Form, user) -> str:
+    if form.employee.user_id == user.pk and step.actor is not workflow.Actor.APPRAISED:
+        return _("Nobody signs, calculates or approves a form they are appraised on.")
+    if step.actor is workflow.Actor.GENERAL_MANAGER and form.calculated_by_id == user.pk:
+        return _("The person who calculated a score does not approve it.")
+    return _("You cannot take this step on this form.")
+
+
+def _step(form: Form, action: workflow.Action, by) -> workflow.Step:
+    try:
+        step = workflow.step_for(form.kind, form.status, action)
+    except workflow.WorkflowError as exc:
+        params = {key: _(value) for key, value in exc.params.items()}
+        raise Conflict(_(exc.template) % params if params else _(exc.template), code="conflict") from None
+    if not _actor_allowed(step, form, by):
+        raise PermissionDenied(_refusal(step, form, by))
+    return step
+
+
+@transaction.atomic
+def take_step(*, by, form: Form, action: str, comment: str = "", revision=None) -> Form:
+    """Move a form one step (workflow.STEPS): sign, submit, return, calculate, approve,
+    publish. The state is checked again under the row lock, so of two simultaneous
+    approvals one succeeds and the other gets a Conflict."""
+    _require(by, "appraisal.view_form", form)
+    form = _lock(form)
+    _check_revision(form, revision)
+    step = _step(form, workflow.Action(action), by)
+    if step.needs_comment and not comment.strip():
+        raise ValidationError({"comment": _("Say why, for whoever acts next.")})
+    old = form.status
+    if step.action is workflow.Action.CALCULATE:
+        _calculate(form, by)
+    elif step.action is workflow.Action.APPROVE:
+        form.approved_by, form.approved_at = by, timezone.now()
+    elif step.action in (workflow.Action.SIGN_AS_EMPLOYEE, workflow.Action.SIGN_AS_HEAD):
+        _check_complete_for_signing(form)
+        role = SignatureRole.EMPLOYEE if step.action is workflow.Action.SIGN_AS_EMPLOYEE else SignatureRole.HEAD
+        Signature.objects.create(form=form, role=role, user=by, content_hash=_content_hash(form))
+    elif step.action is workflow.Action.RETURN_TO_DRAFT:
+        _void_signatures(form, by, gettext_noop("sent back"))
+    elif step.action is workflow.Action.RETURN_TO_HR:
+        form.breakdown, form.total, form.engine_version, form.calculated_by, form.calculated_at = None, None, "", None, None
+    form.status = step.target
+    form.revision += 1
+    form.save()
+    _record(form, by, step.action.value, old, form.status, comment.strip())
+    _notify_next(form, step)
+    return form
+
+
+def _check_complete_for_signing(form: Form) -> None:
+    """Nothing is signed with values still missing: the signer would vouch for blanks."""
+    try:
+        _breakdown(form)
+    except calculation.CalculationError as exc:
+        missing = [problem for problem in exc.problems if problem.field in ("actual", "inputs", "ratings")]
+        if missing:
+            raise ValidationError(
+                _("Values are missing for: %(lines)s.") % {"lines": ", ".join(problem.label or problem.line_key for problem in missing)}
+            ) from None
+
+
+def signatures_valid(form: Form) -> dict[str, bool]:
+    """Each current signature's role -> whether the form still has the content signed."""
+    current = _content_hash(form)
+    return {signature.role: signature.content_hash == current for signature in form.signatures.filter(voided_at__isnull=True)}
+
+
+# ---------------------------------------------------------------------------------------
+# Calculation
+
+
+def _line_values(form: Form) -> dict[str, calculation.LineValue]:
+    values = {}
+    for value in form.values.all():
+        values[value.line_key] = calculation.LineValue(
+            actual=value.actual, inputs={name: Decimal(number) for name, number in (value.inputs or {}).items()},
+            ratings=tuple(value.ratings or ()), not_applicable=value.not_applicable,
+        )
+    return values
+
+
+def month_inspections(department_id: int, year: int, month: int) -> list[calculation.Inspection]:
+    inspections = Inspection.objects.filter(department_id=department_id, date__year=year, date__month=month).order_by("date")
+    result = []
+    for inspection in inspections.prefetch_related("entries"):
+        present = {entry.employee_id for entry in inspection.entries.all() if entry.status != EntryStatus.MISSING}
+        people = _department_people(department_id, inspection.date)
+        result.append(calculation.Inspection(label=inspection.date.isoformat(), missing=len(people - present)))
+    return result
+
+
+def _department_people(department_id: int, day: date) -> set[int]:
+    """Who belonged to the department that day (their daily record should be there)."""
+    return set(
+        Assignment.objects.filter(department_id=department_id, start_date__lte=day)
+        .exclude(end_date__lt=day).exclude(employee__leave_date__lt=day).values_list("employee_id", flat=True)
+    )
+
+
+def _breakdown(form: Form) -> calculation.Breakdown:
+    snapshot = calculation.snapshot_from_dict(form.snapshot["calculation"])
+    inspections = []
+    if snapshot.inspection_deduction and form.kind == FormKind.HEAD:
+        inspections = month_inspections(form.department_id, form.period.year, form.period.month)
+    elif snapshot.inspection_deduction:
+        snapshot = calculation.FormSnapshot(**{**snapshot.__dict__, "inspection_deduction": False})
+    return calculation.calculate(
+        snapshot, _line_values(form), inspections=inspections,
+        points_per_missing=get_company().inspection_points_per_missing, policy=NotApplicablePolicy.EXCLUDE,
+    )
+
+
+def calculation_problems(error: calculation.CalculationError) -> list[str]:
+    messages = []
+    for problem in error.problems:
+        text = _(problem.template) % problem.params if problem.params else _(problem.template)
+        messages.append(f"{problem.label}: {text}" if problem.label else text)
+    return messages
+
+
+def _calculate(form: Form, by) -> None:
+    try:
+        result = _breakdown(form)
+    except calculation.CalculationError as exc:
+        raise ValidationError(calculation_problems(exc)) from None
+    form.breakdown = result.to_dict()
+    form.engine_version = result.engine_version
+    form.total = result.total
+    form.calculated_by, form.calculated_at = by, timezone.now()
+
+
+def rederive(form: Form) -> bool:
+    """Whether the stored breakdown is exactly what the engine gives again from the stored
+    snapshot and values (for audits; a form calculated by an older engine says False)."""
+    if form.breakdown is None:
+        return False
+    return _breakdown(form).to_dict() == form.breakdown
+
+
+# ---------------------------------------------------------------------------------------
+# Notifications
+
+
+def notify(user, text: str, form: Form | None = None, url: str = "") -> None:
+    """Tell someone in the app (and by e-mail): a link, never a score."""
+    link = url or (reverse("form-detail", args=[form.pk]) if form is not None else "")
+    Notification.objects.create(user=user, text=text[:300], url=link)
+    if user.email:
+        from django.core.mail import send_mail
+
+        transaction.on_commit(lambda: send_mail(text[:200], f"{text}\n\n{link}", None, [user.email], fail_silently=True))
+
+
+def _notify_next(form: Form, step: workflow.Step) -> None:
+    period = form.period
+    person = form.employee
+    if step.action is workflow.Action.SIGN_AS_EMPLOYEE:
+        department = form.department
+        if department.head and department.head.user_id != person.user_id:
+            notify(department.head.user, _("%(person)s signed their %(period)s form; it waits for your signature.") % {"person": person, "period": period}, form)
+    elif step.action is workflow.Action.RETURN_TO_DRAFT:
+        notify(person.user, _("Your %(period)s form was sent back; see the comment.") % {"period": period}, form)
+    elif step.action is workflow.Action.PUBLISH:
+        notify(person.user, _("Your %(period)s result is published.") % {"period": period}, form)
+
+
+# ---------------------------------------------------------------------------------------
+# Late forms
+
+
+@transaction.atomic
+def flag_late(*, by, period: Period, today: date | None = None) -> int:
+    """After the deadline, flag the forms HR has not collected yet. Returns how many."""
+    _require(by, "appraisal.manage_periods")
+    today = today or timezone.localdate()
+    if today <= period.deadline:
+        raise ValidationError(_("The deadline (%(date)s) has not passed yet.") % {"date": period.deadline.isoformat()})
+    late = period.forms.filter(status__in=[FormStatus.DRAFT, FormStatus.EMPLOYEE_SIGNED], is_late=False)
+    return late.update(is_late=True)

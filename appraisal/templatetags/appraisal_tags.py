@@ -1,0 +1,20 @@
+"""Small lookups for the appraisal pages, whose forms carry plain values in their snapshot."""
+
+from django import template
+
+from scorecards.models import DataOwner
+
+register = template.Library()
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def data_owner_label(value: str) -> str:
+    try:
+        return DataOwner(value).label
+    except ValueError:
+        return value

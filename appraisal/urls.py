@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("appraisal/", views.period_list, name="period-list"),
+    path("appraisal/periods/<int:pk>/", views.period_detail, name="period-detail"),
+    path("appraisal/periods/<int:pk>/flag-late/", views.period_flag_late, name="period-flag-late"),
+    path("appraisal/forms/<int:pk>/", views.form_detail, name="form-detail"),
+    path("appraisal/forms/<int:pk>/step/", views.form_step, name="form-step"),
+]

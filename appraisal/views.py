@@ -1,0 +1,222 @@
+"""Appraisal pages: the months (HR opens one and follows it), a form (values, signatures,
+the workflow buttons, the score breakdown and the history), and each role's list of forms
+waiting for them."""
+
+from collections import Counter
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from bsc_site.pages import require
+from organisation.roles import headed_department_ids
+from strategy.models import Perspective
+
+from . import services, workflow
+from .forms import OpenPeriodForm
+from .models import Form, FormKind, FormStatus, Inspection
+from .selectors import forms_visible_to, periods_visible_to
+
+
+def _act(request, call, success: str) -> bool:
+    try:
+        call()
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("You cannot take this step on this form."))
+        return False
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return False
+    messages.success(request, success)
+    return True
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def period_list(request):
+    require(request, "appraisal.view_appraisal")
+    can_open = request.user.has_perm("appraisal.manage_periods")
+    today = timezone.localdate()
+    form = OpenPeriodForm(request.POST if request.method == "POST" else None, initial={"year": today.year, "month": today.month})
+    if request.method == "POST":
+        require(request, "appraisal.manage_periods")
+        if form.is_valid():
+            opened = {}
+            if _act(
+                request,
+                lambda: opened.setdefault("p", services.open_period(by=request.user, year=form.cleaned_data["year"], month=form.cleaned_data["month"])),
+                _("Month opened: every person has a form."),
+            ):
+                return redirect("period-detail", pk=opened["p"].pk)
+    periods = periods_visible_to(request.user).annotate(form_count=Count("forms"))
+    mine = forms_visible_to(request.user).filter(employee__user=request.user).order_by("-period__year", "-period__month")[:12]
+    context = {"periods": periods, "form": form, "can_open": can_open, "mine": mine, "waiting": _waiting_for(request.user)}
+    return render(request, "appraisal/period_list.html", context)
+
+
+def _waiting_for(user) -> list[Form]:
+    """Forms waiting for this user's step: heads sign, HR calculates, the GM approves."""
+    forms = forms_visible_to(user).exclude(employee__user=user)
+    waiting = []
+    headed = headed_department_ids(user)
+    if headed:
+        waiting += list(forms.filter(status=FormStatus.EMPLOYEE_SIGNED, department_id__in=headed, kind=FormKind.EMPLOYEE))
+    if user.has_perm("appraisal.manage_periods"):
+        waiting += list(forms.filter(status=FormStatus.SUBMITTED))
+    if user.has_perm("appraisal.approve"):
+        waiting += list(forms.filter(status=FormStatus.CALCULATED).exclude(calculated_by=user))
+    return waiting[:200]
+
+
+@login_required
+def period_detail(request, pk):
+    require(request, "appraisal.view_appraisal")
+    period = get_object_or_404(periods_visible_to(request.user), pk=pk)
+    forms = list(forms_visible_to(request.user).filter(period=period).select_related("department", "employee"))
+    states = [value for value, _label in FormStatus.choices]
+    by_department: dict = {}
+    for form in forms:
+        row = by_department.setdefault(form.department, Counter())
+        row[form.status] += 1
+        row["late"] += form.is_late
+    inspections = Counter(
+        Inspection.objects.filter(date__year=period.year, date__month=period.month).values_list("department", flat=True)
+    )
+    rows = [
+        {"department": department, "counts": [counts[state] for state in states], "late": counts["late"],
+         "inspections": inspections.get(department.pk, 0)}
+        for department, counts in sorted(by_department.items(), key=lambda item: (item[0].sort_order, item[0].code))
+    ]
+    context = {
+        "period": period, "rows": rows, "states": FormStatus.choices, "forms": forms,
+        "can_manage": request.user.has_perm("appraisal.manage_periods"),
+        "minimum": services.get_company().inspections_per_month, "past_deadline": timezone.localdate() > period.deadline,
+    }
+    return render(request, "appraisal/period_detail.html", context)
+
+
+@login_required
+@require_POST
+def period_flag_late(request, pk):
+    require(request, "appraisal.manage_periods")
+    period = get_object_or_404(periods_visible_to(request.user), pk=pk)
+    flagged = {}
+    _act(
+        request,
+        lambda: flagged.setdefault("n", services.flag_late(by=request.user, period=period)),
+        _("Late forms flagged."),
+    )
+    return redirect("period-detail", pk=period.pk)
+
+
+def _can_see_score(user, form: Form) -> bool:
+    if form.employee.user_id == user.pk:
+        return form.status == FormStatus.PUBLISHED
+    return True
+
+
+def _steps_for(user, form: Form) -> list[workflow.Step]:
+    steps = []
+    for step in workflow.STEPS:
+        if form.kind in step.kinds and form.status in step.sources and services._actor_allowed(step, form, user):
+            steps.append(step)
+    return steps
+
+
+STEP_LABELS = {
+    workflow.Action.SIGN_AS_EMPLOYEE: gettext_lazy("Sign"),
+    workflow.Action.SIGN_AS_HEAD: gettext_lazy("Sign as department head"),
+    workflow.Action.SUBMIT_OWN: gettext_lazy("Submit to HR"),
+    workflow.Action.RETURN_TO_DRAFT: gettext_lazy("Send back to draft"),
+    workflow.Action.CALCULATE: gettext_lazy("Calculate"),
+    workflow.Action.RETURN_TO_HR: gettext_lazy("Send back to HR"),
+    workflow.Action.APPROVE: gettext_lazy("Approve"),
+    workflow.Action.PUBLISH: gettext_lazy("Publish"),
+}
+
+
+def _lines(form: Form, user, breakdown) -> list[dict]:
+    values = {value.line_key: value for value in form.values.all()}
+    chinese = (get_language() or "").startswith("zh")
+    results = {line["key"]: line for line in (breakdown or {}).get("lines", [])}
+    rows = []
+    for line in form.snapshot["calculation"]["lines"]:
+        key = line["key"]
+        info = form.snapshot["lines"].get(key, {})
+        rights = services.who_enters(form, user, key) if workflow.values_editable(form.status) else set()
+        rows.append({
+            "key": key, "line": line, "info": info, "value": values.get(key),
+            "name": (info.get("name_zh") if chinese else info.get("name_en")) or info.get("name_en") or info.get("name_zh") or key,
+            "can_value": "value" in rights, "can_self": "self" in rights, "result": results.get(key),
+        })
+    return rows
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def form_detail(request, pk):
+    require(request, "appraisal.view_appraisal")
+    form = get_object_or_404(forms_visible_to(request.user), pk=pk)
+    if request.method == "POST":
+        values = _posted_values(request, form)
+        if _act(request, lambda: services.save_values(by=request.user, form=form, values=values, revision=request.POST.get("revision")), _("Saved.")):
+            return redirect("form-detail", pk=form.pk)
+        form.refresh_from_db()
+    breakdown = form.breakdown if _can_see_score(request.user, form) else None
+    lines = _lines(form, request.user, breakdown)
+    perspectives = list(Perspective.objects.all())
+    groups = [(p, [row for row in lines if row["line"]["perspective"] == p.code]) for p in perspectives]
+    context = {
+        "form": form, "groups": [(p, rows) for p, rows in groups if rows], "breakdown": breakdown,
+        "steps": [(step, STEP_LABELS[step.action]) for step in _steps_for(request.user, form)],
+        "editable": any(row["can_value"] or row["can_self"] for row in lines),
+        "signatures": list(form.signatures.select_related("user")), "valid": services.signatures_valid(form),
+        "transitions": list(form.transitions.select_related("by")),
+        "perspective_names": {p.code: p.display_name for p in perspectives},
+    }
+    return render(request, "appraisal/form_detail.html", context)
+
+
+def _posted_values(request, form: Form) -> dict:
+    values = {}
+    for key in form.snapshot["lines"]:
+        fields = {}
+        prefix = f"v-{key}-"
+        if prefix + "actual-present" in request.POST:  # the row had value fields
+            if prefix + "actual" in request.POST:
+                fields["actual"] = request.POST[prefix + "actual"]
+            if prefix + "ratings" in request.POST:
+                text = request.POST[prefix + "ratings"].replace("，", ",")
+                fields["ratings"] = [part.strip() for part in text.split(",") if part.strip()]
+            fields["not_applicable"] = request.POST.get(prefix + "na") == "on"
+        if prefix + "self" in request.POST:
+            fields["self_assessment"] = request.POST[prefix + "self"]
+        if fields:
+            values[key] = fields
+    return values
+
+
+@login_required
+@require_POST
+def form_step(request, pk):
+    require(request, "appraisal.view_appraisal")
+    form = get_object_or_404(forms_visible_to(request.user), pk=pk)
+    action = request.POST.get("action", "")
+    if action not in workflow.Action._value2member_map_:
+        messages.error(request, _("Unknown step."))
+        return redirect("form-detail", pk=form.pk)
+    _act(
+        request,
+        lambda: services.take_step(by=request.user, form=form, action=action, comment=request.POST.get("comment", ""), revision=request.POST.get("revision")),
+        _("Done: %(step)s.") % {"step": STEP_LABELS[workflow.Action(action)]},
+    )
+    return redirect("form-detail", pk=form.pk)
+

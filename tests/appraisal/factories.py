@@ -1,0 +1,44 @@
+"""An organisation whose every post and headed department has an approved 2026 card, ready
+for a month to be opened (tests/organisation/world.py plus scorecards)."""
+
+from datetime import date
+from decimal import Decimal
+
+from organisation.models import Department, Post
+from scorecards import services as card_services
+from scorecards.models import Level
+from tests.scorecards.factories import indicator, valid_card
+
+CODES = ("financial", "customer", "internal_process", "learning_growth")
+
+
+def approve(by, version):
+    card_services.submit_version(by=by, version=version)
+    approver = by if version.scorecard.level != Level.COMPANY else None
+    card_services.approve_version(by=approver or by, version=version)
+
+
+def approved_cards(world, year=2026):
+    """A card per post with people and per headed department; each line's data comes from
+    the department (the default), targets 100 a year (8.33 or 8.34 a month)."""
+    hr = world.hr.user
+    cards = {}
+    for post in Post.objects.filter(holders__is_active=True).distinct():
+        items = [indicator(f"P{post.pk}-{code[:3]}", code) for code in CODES]
+        card, version = valid_card(hr, year=year, level=Level.POST, post=post, indicators=items)
+        approve(hr, version)
+        cards[("post", post.pk)] = card
+    for department in Department.objects.filter(head__isnull=False):
+        items = [indicator(f"D{department.pk}-{code[:3]}", code) for code in CODES]
+        card, version = valid_card(hr, year=year, level=Level.DEPARTMENT, department=department, indicators=items)
+        approve(hr, version)
+        cards[("department", department.pk)] = card
+    return cards
+
+
+def all_values(form, actual="8.33"):
+    """A value for every line of the form (achievement about 100%)."""
+    return {key: {"actual": Decimal(actual)} for key in form.snapshot["lines"]}
+
+
+MARCH = date(2026, 3, 1)

@@ -1,0 +1,86 @@
+"""The month through its pages: HR opens it, values are entered on the form page, the
+employee and the head sign, HR calculates, the GM approves, HR publishes."""
+
+import re
+from decimal import Decimal
+
+import pytest
+
+from appraisal.models import Form, FormKind, FormStatus, Period
+from tests.appraisal.factories import approved_cards
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def month(world, client, login):
+    approved_cards(world)
+    login(world.hr.user)
+    response = client.post("/appraisal/", {"year": 2026, "month": 3})
+    assert response.status_code == 302
+    return Period.objects.get(year=2026, month=3)
+
+
+def values_post(form, actual="8.33"):
+    data = {"revision": form.revision}
+    for key in form.snapshot["lines"]:
+        data[f"v-{key}-actual-present"] = "1"
+        data[f"v-{key}-actual"] = actual
+    return data
+
+
+def step(client, form, action, comment=""):
+    form.refresh_from_db()
+    return client.post(f"/appraisal/forms/{form.pk}/step/", {"action": action, "comment": comment, "revision": form.revision})
+
+
+def test_the_whole_month_through_the_pages(world, client, login, month):
+    form = Form.objects.get(period=month, employee=world.emp_a, kind=FormKind.EMPLOYEE)
+    hr = login(world.hr.user)
+    assert hr.post(f"/appraisal/forms/{form.pk}/", values_post(form)).status_code == 302
+    employee = login(world.emp_a.user)
+    page = employee.get(f"/appraisal/forms/{form.pk}/").content.decode()
+    assert ">Sign<" in page
+    step(employee, form, "sign_as_employee")
+    head = login(world.head_a.user)
+    assert "waiting for you" in head.get("/appraisal/").content.decode()
+    step(head, form, "sign_as_head")
+    hr = login(world.hr.user)
+    step(hr, form, "calculate")
+    form.refresh_from_db()
+    assert form.status == FormStatus.CALCULATED and form.total == Decimal("100.00")
+    employee = login(world.emp_a.user)
+    page = employee.get(f"/appraisal/forms/{form.pk}/").content.decode()
+    assert "Result" not in page  # not before publication
+    gm = login(world.gm.user)
+    step(gm, form, "approve")
+    hr = login(world.hr.user)
+    step(hr, form, "publish")
+    employee = login(world.emp_a.user)
+    page = employee.get(f"/appraisal/forms/{form.pk}/").content.decode()
+    assert "Result" in page and "100.00" in page
+    assert [t for t in re.findall(r"→ ([A-Za-z ]+)</td>", page)] == [
+        "Signed by the employee", "With HR", "Calculated", "Approved", "Published"
+    ]
+
+
+def test_a_stale_page_does_not_overwrite(world, client, login, month):
+    form = Form.objects.get(period=month, employee=world.emp_a, kind=FormKind.EMPLOYEE)
+    stale = values_post(form, "1")
+    hr = login(world.hr.user)
+    hr.post(f"/appraisal/forms/{form.pk}/", values_post(form, "2"))
+    response = hr.post(f"/appraisal/forms/{form.pk}/", stale, follow=True)
+    assert "Reload the page" in response.content.decode()
+    assert set(form.values.values_list("actual", flat=True)) == {Decimal("2")}
+
+
+def test_the_period_page_counts_forms_and_inspections(world, client, login, month):
+    login(world.hr.user)
+    page = client.get(f"/appraisal/periods/{month.pk}/").content.decode()
+    assert "Forms by department" in page and "0 / 4" in page
+
+
+def test_an_employee_sees_only_their_form(world, client, login, month):
+    other = Form.objects.get(period=month, employee=world.emp_b, kind=FormKind.EMPLOYEE)
+    login(world.emp_a.user)
+    assert client.get(f"/appraisal/forms/{other.pk}/").status_code == 404
