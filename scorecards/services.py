@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Max, ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -385,7 +385,11 @@ def delete_scorecard(*, by, scorecard: Scorecard) -> None:
             % {"owner": fixed.line.version.scorecard.owner_name}
         )
     links.delete()  # only drafts' links: they are being edited anyway
-    scorecard.delete()
+    try:
+        with transaction.atomic():
+            scorecard.delete()
+    except ProtectedError:
+        raise ValidationError(_("Appraisal forms were made from this scorecard; it stays as history.")) from None
 
 
 def _check_weights(value) -> dict[str, str]:

@@ -54,13 +54,21 @@ def add_scorecards(world):
 
 def add_appraisal(world):
     """March 2026 with a draft form for emp_a (self), emp_a2 (peer), emp_a1 (sub, in A1)
-    and emp_b (other), made from post A's card (what matters here is who sees them)."""
+    and emp_b (other), all made from one approved card (what matters is who sees them)."""
     from datetime import date
 
     from appraisal.models import Form, Period
     from appraisal.services import snapshot_of
 
-    version = world.post_card.versions.get(number=1)
+    from scorecards import services as card_services
+    from scorecards.models import Level
+    from tests.scorecards.factories import valid_card
+
+    # The forms' own approved card (post A1's), apart from the four cards the scorecard
+    # routes are tried on: those must stay deletable drafts.
+    _card, version = valid_card(world.hr.user, level=Level.POST, post=world.post_a1)
+    card_services.submit_version(by=world.hr.user, version=version)
+    card_services.approve_version(by=world.hr.user, version=version)
     snapshot, info = snapshot_of(version, 3)
     world.period = Period.objects.create(year=2026, month=3, deadline=date(2026, 3, 25), opened_by=world.hr.user, status="collecting")
     world.forms = {

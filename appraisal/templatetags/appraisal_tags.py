@@ -18,3 +18,12 @@ def data_owner_label(value: str) -> str:
         return DataOwner(value).label
     except ValueError:
         return value
+
+
+@register.filter
+def plain(value):
+    """A stored Decimal without trailing zeros: 8.3300 -> 8.33, 100.0000 -> 100."""
+    if value is None or value == "":
+        return value
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -1,3 +1,5 @@
+from importlib import import_module
+
 import factory
 from factory.django import DjangoModelFactory
 
@@ -6,9 +8,15 @@ from strategy.models import Measure, Objective, ObjectiveLink, Perspective, Stra
 ORDER = {"financial": 1, "customer": 2, "internal_process": 3, "learning_growth": 4}
 
 
+# (code, English, Chinese, order): the rows the migration ships.
+SHIPPED = {row[0]: row for row in import_module("strategy.migrations.0002_perspectives").PERSPECTIVES}
+
+
 def perspective(code: str) -> Perspective:
-    """The four rows come from a migration; transactional tests flush them, so recreate."""
-    return Perspective.objects.get_or_create(code=code, defaults={"name_en": code.replace("_", " ").title(), "sort_order": ORDER[code]})[0]
+    """The four rows come from a migration; transactional tests flush them, so recreate
+    them as shipped (both names)."""
+    _code, name_en, name_zh, order = SHIPPED[code]
+    return Perspective.objects.get_or_create(code=code, defaults={"name_en": name_en, "name_zh": name_zh, "sort_order": order})[0]
 
 
 def ensure_perspectives() -> list[Perspective]:

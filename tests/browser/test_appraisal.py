@@ -1,0 +1,77 @@
+"""The month in the browser: HR opens it, the data is entered on the form, the employee
+signs, the head signs, HR calculates, the GM approves and HR publishes; the employee then
+sees the result. Screenshots in English and Chinese."""
+
+from importlib import import_module
+
+import pytest
+from playwright.sync_api import expect
+
+from appraisal.models import Form, FormKind, FormStatus
+from strategy.models import Perspective
+from tests.appraisal.factories import approved_cards
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("translations")]
+
+PERSPECTIVES = import_module("strategy.migrations.0002_perspectives").PERSPECTIVES
+
+
+@pytest.fixture
+def cards(world):
+    for code, en, zh, order in PERSPECTIVES:
+        Perspective.objects.update_or_create(code=code, defaults={"name_en": en, "name_zh": zh, "sort_order": order})
+    return approved_cards(world)
+
+
+def switch_to_chinese(page):
+    page.locator("form.lang").get_by_role("button", name="中文", exact=True).click()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+
+
+def take(page, label):
+    page.get_by_role("button", name=label, exact=True).click()
+    expect(page.locator(".messages")).to_contain_text("Done")
+
+
+def test_a_month_from_opening_to_publication(page, log_in, screenshot, world, cards):
+    log_in(page, "hr")
+    page.goto("/appraisal/")
+    page.get_by_label("Year").fill("2026")
+    page.get_by_label("Month").select_option("3")
+    page.get_by_role("button", name="Open the month").click()
+    expect(page.locator(".messages")).to_contain_text("Month opened")
+    screenshot(page, "month")
+
+    form = Form.objects.get(employee=world.emp_a, kind=FormKind.EMPLOYEE)
+    page.goto(f"/appraisal/forms/{form.pk}/")
+    for key in form.snapshot["lines"]:
+        page.get_by_label(f"actual {key}").fill("8.33")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator(".messages")).to_contain_text("Saved.")
+
+    page.context.clear_cookies()
+    log_in(page, "emp_a")
+    page.goto(f"/appraisal/forms/{form.pk}/")
+    first = next(iter(form.snapshot["lines"]))
+    page.get_by_label(f"self-assessment {first}").fill("Ahead of plan this month")
+    page.get_by_role("button", name="Save", exact=True).click()
+    take(page, "Sign")
+    expect(page.locator(".status").first).to_have_text("Signed by the employee")
+    screenshot(page, "signed-en")
+    switch_to_chinese(page)
+    expect(page.locator(".status").first).to_have_text("员工已签字")
+    screenshot(page, "signed-zh-hans")
+
+    for user, label in (("head_a", "Sign as department head"), ("hr", "Calculate"), ("gm", "Approve"), ("hr", "Publish")):
+        page.context.clear_cookies()
+        log_in(page, user)
+        page.goto(f"/appraisal/forms/{form.pk}/")
+        take(page, label)
+
+    form.refresh_from_db()
+    assert form.status == FormStatus.PUBLISHED
+    page.context.clear_cookies()
+    log_in(page, "emp_a")
+    page.goto(f"/appraisal/forms/{form.pk}/")
+    expect(page.locator(".big")).to_have_text("100.00")
+    screenshot(page, "published")
