@@ -553,3 +553,58 @@ def flag_late(*, by, period: Period, today: date | None = None) -> int:
         raise ValidationError(_("The deadline (%(date)s) has not passed yet.") % {"date": period.deadline.isoformat()})
     late = period.forms.filter(status__in=[FormStatus.DRAFT, FormStatus.EMPLOYEE_SIGNED], is_late=False)
     return late.update(is_late=True)
+
+
+# ---------------------------------------------------------------------------------------
+# Daily inspections
+
+
+def department_people(department: Department, day: date) -> list[Employee]:
+    """Everyone whose daily record the department's form should hold that day."""
+    ids = _department_people(department.pk, day)
+    return list(Employee.objects.filter(pk__in=ids).order_by("employee_number"))
+
+
+@transaction.atomic
+def record_inspection(*, by, day: date, department: Department, entries: dict[int, tuple[str, str]], note: str = "") -> Inspection:
+    """Record (or re-record) a department's daily inspection: ``entries`` maps each person
+    of the department that day to (status, violations). A person left out is missing: even
+    someone with nothing to report must be on the record."""
+    _require(by, "appraisal.record_inspections")
+    if day > timezone.localdate():
+        raise ValidationError({"date": _("An inspection is recorded on or after the day it took place.")})
+    people = {person.pk: person for person in department_people(department, day)}
+    unknown = sorted(set(entries) - set(people))
+    if unknown:
+        raise ValidationError({"entries": _("Only people of %(department)s that day can be on its record.") % {"department": department.display_name}})
+    statuses = {value for value, _label in EntryStatus.choices}
+    for status, violations in entries.values():
+        if status not in statuses:
+            raise ValidationError({"entries": _("Choose whether each person is on the record.")})
+        if status == EntryStatus.VIOLATION and not violations.strip():
+            raise ValidationError({"entries": _("Note the violations of everyone marked with violations.")})
+    inspection, _created = Inspection.objects.select_for_update().get_or_create(
+        date=day, department=department, defaults={"inspector": by, "note": note}
+    )
+    inspection.inspector, inspection.note = by, note
+    inspection._change_reason = "record inspection"
+    inspection.save()
+    inspection.entries.all().delete()
+    from .models import InspectionEntry
+
+    InspectionEntry.objects.bulk_create(
+        InspectionEntry(
+            inspection=inspection, employee_id=pk,
+            status=entries.get(pk, (EntryStatus.MISSING, ""))[0], violations=entries.get(pk, ("", ""))[1].strip(),
+        )
+        for pk in people
+    )
+    return inspection
+
+
+def inspection_counts(year: int, month: int) -> dict[int, int]:
+    """Inspections per department in a month (at least the company's minimum are due)."""
+    counts: dict[int, int] = {}
+    for department_id in Inspection.objects.filter(date__year=year, date__month=month).values_list("department_id", flat=True):
+        counts[department_id] = counts.get(department_id, 0) + 1
+    return counts

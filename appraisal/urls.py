@@ -8,4 +8,6 @@ urlpatterns = [
     path("appraisal/periods/<int:pk>/flag-late/", views.period_flag_late, name="period-flag-late"),
     path("appraisal/forms/<int:pk>/", views.form_detail, name="form-detail"),
     path("appraisal/forms/<int:pk>/step/", views.form_step, name="form-step"),
+    path("appraisal/inspections/", views.inspection_list, name="inspection-list"),
+    path("appraisal/inspections/record/", views.inspection_record, name="inspection-record"),
 ]

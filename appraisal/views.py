@@ -3,12 +3,14 @@ the workflow buttons, the score breakdown and the history), and each role's list
 waiting for them."""
 
 from collections import Counter
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -16,13 +18,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from bsc_site.pages import require
+from organisation.models import Department
 from organisation.roles import headed_department_ids
 from strategy.models import Perspective
 
 from . import services, workflow
-from .forms import OpenPeriodForm
-from .models import Form, FormKind, FormStatus, Inspection
-from .selectors import forms_visible_to, periods_visible_to
+from .forms import InspectionPickForm, OpenPeriodForm
+from .models import EntryStatus, Form, FormKind, FormStatus, Inspection
+from .selectors import forms_visible_to, inspections_visible_to, periods_visible_to
 
 
 def _act(request, call, success: str) -> bool:
@@ -220,3 +223,59 @@ def form_step(request, pk):
     )
     return redirect("form-detail", pk=form.pk)
 
+
+
+@login_required
+def inspection_list(request):
+    require(request, "appraisal.view_inspections")
+    today = timezone.localdate()
+    try:
+        year, month = (int(part) for part in request.GET.get("month", "").split("-"))
+        date(year, month, 1)
+    except ValueError:
+        year, month = today.year, today.month
+    inspections = list(inspections_visible_to(request.user).filter(date__year=year, date__month=month).prefetch_related("entries"))
+    for inspection in inspections:
+        inspection.missing = sum(1 for entry in inspection.entries.all() if entry.status == EntryStatus.MISSING)
+    counts = services.inspection_counts(year, month)
+    minimum = services.get_company().inspections_per_month
+    departments = Department.objects.filter(is_active=True)
+    if not request.user.has_perm("appraisal.record_inspections"):
+        departments = departments.filter(pk__in=headed_department_ids(request.user))
+    rows = [(department, counts.get(department.pk, 0)) for department in departments]
+    context = {
+        "inspections": inspections, "rows": rows, "minimum": minimum, "month": f"{year}-{month:02d}",
+        "pick": InspectionPickForm(initial={"date": today}) if request.user.has_perm("appraisal.record_inspections") else None,
+    }
+    return render(request, "appraisal/inspection_list.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def inspection_record(request):
+    require(request, "appraisal.record_inspections")
+    pick = InspectionPickForm(request.GET or None)
+    if not pick.is_valid():
+        messages.error(request, _("Choose the department and the date of the inspection."))
+        return redirect("inspection-list")
+    department, day = pick.cleaned_data["department"], pick.cleaned_data["date"]
+    people = services.department_people(department, day)
+    existing = {}
+    inspection = Inspection.objects.filter(department=department, date=day).first()
+    if inspection:
+        existing = {entry.employee_id: entry for entry in inspection.entries.all()}
+    if request.method == "POST":
+        entries = {}
+        for person in people:
+            status = request.POST.get(f"status-{person.pk}", "")
+            if status:
+                entries[person.pk] = (status, request.POST.get(f"violations-{person.pk}", ""))
+        if _act(
+            request,
+            lambda: services.record_inspection(by=request.user, day=day, department=department, entries=entries, note=request.POST.get("note", "")),
+            _("Inspection recorded."),
+        ):
+            return redirect(f"{reverse('inspection-list')}?month={day:%Y-%m}")
+    rows = [(person, existing.get(person.pk)) for person in people]
+    context = {"department": department, "day": day, "rows": rows, "statuses": EntryStatus.choices, "inspection": inspection}
+    return render(request, "appraisal/inspection_record.html", context)

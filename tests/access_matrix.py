@@ -355,6 +355,10 @@ APPRAISAL_PAGES = {
     # An empty save changes nothing and an empty step is unknown: back to the form.
     "form-detail": {"kind": "form", "GET": form_page(), "POST": form_page(302)},
     "form-step": {"kind": "form", "POST": form_page(302), "GET": page(405)},
+    # HR records inspections; department heads and the GM read them.
+    "inspection-list": {"kind": None, "GET": page(403, hr=200, gm=200, admin=200, head_a=200)},
+    # Without a department and a date the record page sends HR back to the list.
+    "inspection-record": {"kind": None, "GET": hr_only(302), "POST": hr_only(302)},
 }
 MATRIX |= APPRAISAL_PAGES
 

@@ -294,3 +294,33 @@ def test_forms_not_with_hr_after_the_deadline_are_flagged_late(world, month):
 def test_the_workflow_table_is_the_only_source_of_steps():
     assert {step.action for step in workflow.STEPS} == set(workflow.Action)
     assert Period._meta.get_field("status")
+
+
+# --- recording inspections ---------------------------------------------------------------
+
+
+def test_hr_records_an_inspection_and_blanks_count_as_missing(world):
+    inspection = services.record_inspection(
+        by=world.hr.user, day=date(2026, 3, 5), department=world.dept_a,
+        entries={world.emp_a.pk: ("ok", ""), world.emp_a2.pk: ("violation", "Helmet off")},
+    )
+    statuses = dict(inspection.entries.values_list("employee", "status"))
+    assert statuses == {world.emp_a.pk: "ok", world.emp_a2.pk: "violation", world.head_a.pk: "missing"}
+    assert [item.missing for item in services.month_inspections(world.dept_a.pk, 2026, 3)] == [1]
+    again = services.record_inspection(
+        by=world.hr.user, day=date(2026, 3, 5), department=world.dept_a,
+        entries={pk: ("ok", "") for pk in (world.emp_a.pk, world.emp_a2.pk, world.head_a.pk)},
+    )
+    assert again.pk == inspection.pk and [item.missing for item in services.month_inspections(world.dept_a.pk, 2026, 3)] == [0]
+
+
+def test_inspection_records_are_checked(world):
+    record = lambda **kw: services.record_inspection(by=world.hr.user, department=world.dept_a, **kw)  # noqa: E731
+    with pytest.raises(ValidationError, match="Only people of"):
+        record(day=date(2026, 3, 5), entries={world.emp_b.pk: ("ok", "")})
+    with pytest.raises(ValidationError, match="Note the violations"):
+        record(day=date(2026, 3, 5), entries={world.emp_a.pk: ("violation", " ")})
+    with pytest.raises(ValidationError, match="on or after the day"):
+        record(day=date(2099, 1, 1), entries={})
+    with pytest.raises(PermissionDenied):
+        services.record_inspection(by=world.head_a.user, day=date(2026, 3, 5), department=world.dept_a, entries={})

@@ -84,3 +84,22 @@ def test_an_employee_sees_only_their_form(world, client, login, month):
     other = Form.objects.get(period=month, employee=world.emp_b, kind=FormKind.EMPLOYEE)
     login(world.emp_a.user)
     assert client.get(f"/appraisal/forms/{other.pk}/").status_code == 404
+
+
+def test_hr_records_an_inspection_on_its_page(world, client, login):
+    login(world.hr.user)
+    url = f"/appraisal/inspections/record/?department={world.dept_a.pk}&date=2026-03-05"
+    page = client.get(url).content.decode()
+    assert world.emp_a.employee_number in page and world.emp_b.employee_number not in page
+    response = client.post(url, {f"status-{world.emp_a.pk}": "ok", f"status-{world.emp_a2.pk}": "violation", f"violations-{world.emp_a2.pk}": "Late"})
+    assert response.status_code == 302
+    page = client.get("/appraisal/inspections/?month=2026-03").content.decode()
+    assert "1 / 4" in page  # department A: one inspection of the four due
+    assert '<span class="danger-text">1</span>' in page  # head_a was left off the record
+
+
+def test_a_head_reads_the_inspections_of_their_department_only(world, client, login):
+    login(world.head_a.user)
+    page = client.get("/appraisal/inspections/?month=2026-03").content.decode()
+    assert world.dept_a.name_en in page and world.dept_b.name_en not in page
+    assert client.get(f"/appraisal/inspections/record/?department={world.dept_a.pk}&date=2026-03-05").status_code == 403

@@ -75,3 +75,22 @@ def test_a_month_from_opening_to_publication(page, log_in, screenshot, world, ca
     page.goto(f"/appraisal/forms/{form.pk}/")
     expect(page.locator(".big")).to_have_text("100.00")
     screenshot(page, "published")
+
+
+def test_hr_records_a_daily_inspection_and_sees_the_count(page, log_in, screenshot, world, cards):
+    log_in(page, "hr")
+    page.goto("/appraisal/inspections/?month=2026-03")
+    page.get_by_label("Department").select_option(str(world.dept_a.pk))
+    page.get_by_label("Date").fill("2026-03-05")
+    page.get_by_role("button", name="Open the record").click()
+    page.get_by_label(f"on the record {world.emp_a.employee_number}").select_option("ok")
+    page.get_by_label(f"on the record {world.emp_a2.employee_number}").select_option("violation")
+    page.get_by_label(f"violations {world.emp_a2.employee_number}").fill("Helmet off in the workshop")
+    screenshot(page, "record")
+    page.get_by_role("button", name="Save the inspection").click()
+    expect(page.locator(".messages")).to_contain_text("Inspection recorded.")
+    row = page.locator("tr", has_text="2026-03-05")
+    expect(row.locator(".danger-text")).to_have_text("1")  # the head was left off the record
+    switch_to_chinese(page)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("日常检查")
+    screenshot(page, "list-zh-hans")
