@@ -362,9 +362,11 @@ APPRAISAL_PAGES = {
 }
 MATRIX |= APPRAISAL_PAGES
 
+from tests.access_matrix_appraisal_api import APPRAISAL_API  # noqa: E402
 from tests.access_matrix_scorecard_api import SCORECARD_API  # noqa: E402
 
 MATRIX |= SCORECARD_API
+MATRIX |= APPRAISAL_API
 
 # Routes left out of the matrix, with the reason and the test that covers them.
 EXEMPT_NAMESPACES = {
