@@ -608,3 +608,57 @@ def inspection_counts(year: int, month: int) -> dict[int, int]:
     for department_id in Inspection.objects.filter(date__year=year, date__month=month).values_list("department_id", flat=True):
         counts[department_id] = counts.get(department_id, 0) + 1
     return counts
+
+
+# ---------------------------------------------------------------------------------------
+# Several forms at once
+
+
+@dataclass
+class BulkResult:
+    done: list[Form] = field(default_factory=list)
+    refused: list[tuple[Form, str]] = field(default_factory=list)
+
+
+def take_steps(*, by, forms, action: str, comment: str = "") -> BulkResult:
+    """The same step on several forms after review (a head signing, the GM approving):
+    each form moves on its own, so one refusal does not hold back the others; each refusal
+    is reported with its reason."""
+    result = BulkResult()
+    for form in forms:
+        try:
+            result.done.append(take_step(by=by, form=form, action=action, comment=comment))
+        except (ValidationError, PermissionDenied) as exc:
+            message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else (str(exc) or _("You cannot take this step on this form."))
+            result.refused.append((form, message))
+    return result
+
+
+@transaction.atomic
+def save_grid(*, by, entries: list[tuple[Form, int, dict]]) -> int:
+    """HR's grid: (form, revision, values) for many forms, all or nothing. Errors come back
+    keyed by form id; returns how many forms changed."""
+    errors: dict[str, list[str]] = {}
+    changed = 0
+    for form, revision, values in entries:
+        try:
+            with transaction.atomic():
+                before = form.revision
+                saved = save_values(by=by, form=form, values=values, revision=revision)
+                changed += saved.revision != before
+        except PermissionDenied:
+            errors.setdefault(str(form.pk), []).append(_("You cannot enter this value."))
+        except ValidationError as exc:
+            errors.setdefault(str(form.pk), []).extend(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    return changed
+
+
+@transaction.atomic
+def mark_read(*, by, notification: Notification) -> None:
+    if notification.user_id != by.pk:
+        raise PermissionDenied
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])

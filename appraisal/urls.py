@@ -9,5 +9,9 @@ urlpatterns = [
     path("appraisal/forms/<int:pk>/", views.form_detail, name="form-detail"),
     path("appraisal/forms/<int:pk>/step/", views.form_step, name="form-step"),
     path("appraisal/inspections/", views.inspection_list, name="inspection-list"),
+    path("appraisal/to-sign/", views.to_sign, name="to-sign"),
+    path("appraisal/approvals/", views.approvals, name="approvals"),
+    path("appraisal/periods/<int:pk>/grid/", views.period_grid, name="period-grid"),
+    path("appraisal/notifications/", views.notifications, name="notifications"),
     path("appraisal/inspections/record/", views.inspection_record, name="inspection-record"),
 ]

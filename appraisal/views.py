@@ -23,6 +23,7 @@ from organisation.roles import headed_department_ids
 from strategy.models import Perspective
 
 from . import services, workflow
+from .distribution import spread
 from .forms import InspectionPickForm, OpenPeriodForm
 from .models import EntryStatus, Form, FormKind, FormStatus, Inspection
 from .selectors import forms_visible_to, inspections_visible_to, periods_visible_to
@@ -61,7 +62,10 @@ def period_list(request):
                 return redirect("period-detail", pk=opened["p"].pk)
     periods = periods_visible_to(request.user).annotate(form_count=Count("forms"))
     mine = forms_visible_to(request.user).filter(employee__user=request.user).order_by("-period__year", "-period__month")[:12]
-    context = {"periods": periods, "form": form, "can_open": can_open, "mine": mine, "waiting": _waiting_for(request.user)}
+    context = {
+        "periods": periods, "form": form, "can_open": can_open, "mine": mine, "waiting": _waiting_for(request.user),
+        "unread": request.user.notifications.filter(read_at__isnull=True).count(), "is_head": bool(headed_department_ids(request.user)),
+    }
     return render(request, "appraisal/period_list.html", context)
 
 
@@ -279,3 +283,115 @@ def inspection_record(request):
     rows = [(person, existing.get(person.pk)) for person in people]
     context = {"department": department, "day": day, "rows": rows, "statuses": EntryStatus.choices, "inspection": inspection}
     return render(request, "appraisal/inspection_record.html", context)
+
+
+def _bulk(request, forms, action: str) -> None:
+    result = services.take_steps(by=request.user, forms=forms, action=action, comment=request.POST.get("comment", ""))
+    if result.done:
+        messages.success(request, _("%(n)s forms done: %(step)s.") % {"n": len(result.done), "step": STEP_LABELS[workflow.Action(action)]})
+    for form, reason in result.refused:
+        messages.error(request, f"{form.employee.display_name}: {reason}")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def to_sign(request):
+    """A department head's forms to sign, with each one's values, signed in a batch after
+    review or sent back one by one from the form."""
+    require(request, "appraisal.view_appraisal")
+    headed = headed_department_ids(request.user)
+    forms = list(
+        forms_visible_to(request.user).filter(status=FormStatus.EMPLOYEE_SIGNED, kind=FormKind.EMPLOYEE, department_id__in=headed)
+        .exclude(employee__user=request.user).prefetch_related("values").order_by("period", "department__sort_order", "employee__employee_number")
+    )
+    if request.method == "POST":
+        chosen = [form for form in forms if str(form.pk) in request.POST.getlist("form")]
+        if not chosen:
+            messages.error(request, _("Choose the forms you have reviewed."))
+        else:
+            _bulk(request, chosen, workflow.Action.SIGN_AS_HEAD)
+        return redirect("to-sign")
+    for form in forms:
+        values = {value.line_key: value for value in form.values.all()}
+        form.rows = [(key, info, values.get(key)) for key, info in form.snapshot["lines"].items()]
+    return render(request, "appraisal/to_sign.html", {"forms": forms})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def approvals(request):
+    """The general manager's queue: calculated forms per department with the spread of the
+    scores and the outliers, approved in a batch after review."""
+    require(request, "appraisal.approve")
+    forms = list(
+        forms_visible_to(request.user).filter(status=FormStatus.CALCULATED).exclude(employee__user=request.user)
+        .exclude(calculated_by=request.user).order_by("period", "department__sort_order", "-total")
+    )
+    if request.method == "POST":
+        chosen = [form for form in forms if str(form.pk) in request.POST.getlist("form")]
+        if not chosen:
+            messages.error(request, _("Choose the forms you have reviewed."))
+        else:
+            _bulk(request, chosen, workflow.Action.APPROVE)
+        return redirect("approvals")
+    groups: dict = {}
+    for form in forms:
+        groups.setdefault((form.period, form.department), []).append(form)
+    queue = []
+    for (period, department), members in groups.items():
+        figures = spread([form.total for form in members if form.total is not None])
+        for form in members:
+            form.outlier = figures is not None and form.total is not None and figures.is_outlier(form.total)
+        queue.append({"period": period, "department": department, "forms": members, "spread": figures})
+    return render(request, "appraisal/approvals.html", {"queue": queue})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def period_grid(request, pk):
+    """HR's data entry for one indicator across everyone's forms of the month."""
+    require(request, "appraisal.manage_periods")
+    period = get_object_or_404(periods_visible_to(request.user), pk=pk)
+    forms = list(
+        forms_visible_to(request.user).filter(period=period).exclude(status__in=[FormStatus.APPROVED, FormStatus.PUBLISHED])
+        .exclude(employee__user=request.user).prefetch_related("values").order_by("department__sort_order", "employee__employee_number")
+    )
+    codes = sorted({key for form in forms for key in form.snapshot["lines"]})
+    code = request.GET.get("indicator") or (codes[0] if codes else "")
+    rows = [form for form in forms if code in form.snapshot["lines"]]
+    errors = {}
+    if request.method == "POST" and code:
+        entries = []
+        for form in rows:
+            name = f"actual-{form.pk}"
+            if name in request.POST:
+                fields = {"actual": request.POST[name], "not_applicable": request.POST.get(f"na-{form.pk}") == "on"}
+                entries.append((form, request.POST.get(f"revision-{form.pk}"), {code: fields}))
+        try:
+            changed = services.save_grid(by=request.user, entries=entries)
+        except ValidationError as exc:
+            errors = exc.message_dict
+            messages.error(request, _("Nothing was saved: fix the rows marked below."))
+        else:
+            messages.success(request, _("%(n)s forms changed.") % {"n": changed})
+            return redirect(f"{reverse('period-grid', args=[period.pk])}?indicator={code}")
+    for form in rows:
+        form.value = next((value for value in form.values.all() if value.line_key == code), None)
+        form.info = form.snapshot["lines"][code]
+        form.target = next((line["target"] for line in form.snapshot["calculation"]["lines"] if line["key"] == code), None)
+        form.errors = errors.get(str(form.pk), [])
+        form.posted = request.POST.get(f"actual-{form.pk}") if errors else None
+    context = {"period": period, "codes": codes, "code": code, "rows": rows}
+    return render(request, "appraisal/grid.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notifications(request):
+    require(request, "appraisal.view_appraisal")
+    mine = request.user.notifications.all()
+    if request.method == "POST":
+        for notification in mine.filter(read_at__isnull=True):
+            services.mark_read(by=request.user, notification=notification)
+        return redirect("notifications")
+    return render(request, "appraisal/notifications.html", {"notifications": list(mine[:100])})

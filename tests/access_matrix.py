@@ -359,6 +359,11 @@ APPRAISAL_PAGES = {
     "inspection-list": {"kind": None, "GET": page(403, hr=200, gm=200, admin=200, head_a=200)},
     # Without a department and a date the record page sends HR back to the list.
     "inspection-record": {"kind": None, "GET": hr_only(302), "POST": hr_only(302)},
+    # Everyone has a (possibly empty) list to sign; an empty batch goes back with a message.
+    "to-sign": {"kind": None, "GET": page(), "POST": page(302)},
+    "approvals": {"kind": None, "GET": gm_only(200), "POST": gm_only(302)},
+    "period-grid": {"kind": "period", "GET": hr_only(200), "POST": hr_only(302)},
+    "notifications": {"kind": None, "GET": page(), "POST": page(302)},
 }
 MATRIX |= APPRAISAL_PAGES
 

@@ -103,3 +103,62 @@ def test_a_head_reads_the_inspections_of_their_department_only(world, client, lo
     page = client.get("/appraisal/inspections/?month=2026-03").content.decode()
     assert world.dept_a.name_en in page and world.dept_b.name_en not in page
     assert client.get(f"/appraisal/inspections/record/?department={world.dept_a.pk}&date=2026-03-05").status_code == 403
+
+
+def signed_by_employee(world, form):
+    from appraisal import services
+    from tests.appraisal.factories import all_values
+
+    services.save_values(by=world.hr.user, form=form, values=all_values(form))
+    return services.take_step(by=form.employee.user, form=form, action="sign_as_employee")
+
+
+def test_a_head_signs_reviewed_forms_in_a_batch(world, client, login, month):
+    forms = [signed_by_employee(world, Form.objects.get(period=month, employee=e, kind=FormKind.EMPLOYEE)) for e in (world.emp_a, world.emp_a2)]
+    login(world.head_a.user)
+    page = client.get("/appraisal/to-sign/").content.decode()
+    assert world.emp_a.employee_number in page and world.emp_a2.employee_number in page
+    response = client.post("/appraisal/to-sign/", {"form": [forms[0].pk]}, follow=True)
+    assert "1 forms done" in response.content.decode()
+    assert [Form.objects.get(pk=f.pk).status for f in forms] == [FormStatus.SUBMITTED, FormStatus.EMPLOYEE_SIGNED]
+
+
+def test_the_gm_queue_shows_the_spread_and_approves_a_batch(world, client, login, month):
+    from appraisal import services
+
+    forms = []
+    for employee in (world.emp_a, world.emp_a2):
+        form = signed_by_employee(world, Form.objects.get(period=month, employee=employee, kind=FormKind.EMPLOYEE))
+        services.take_step(by=world.head_a.user, form=form, action="sign_as_head")
+        forms.append(services.take_step(by=world.hr.user, form=form, action="calculate"))
+    login(world.gm.user)
+    page = client.get("/appraisal/approvals/").content.decode()
+    assert "2 forms · lowest 100.00 · median 100.00" in page
+    client.post("/appraisal/approvals/", {"form": [f.pk for f in forms]})
+    assert {Form.objects.get(pk=f.pk).status for f in forms} == {FormStatus.APPROVED}
+
+
+def test_the_hr_grid_saves_all_rows_or_none(world, client, login, month):
+    forms = list(Form.objects.filter(period=month, department=world.dept_a, kind=FormKind.EMPLOYEE).exclude(employee=world.head_a))
+    code = next(iter(forms[0].snapshot["lines"]))
+    same = [f for f in Form.objects.filter(period=month) if code in f.snapshot["lines"]]
+    login(world.hr.user)
+    url = f"/appraisal/periods/{month.pk}/grid/?indicator={code}"
+    assert world.emp_a.employee_number in client.get(url).content.decode()
+    data = {f"actual-{f.pk}": "5" for f in same} | {f"revision-{f.pk}": f.revision for f in same}
+    data[f"actual-{same[-1].pk}"] = "five"
+    response = client.post(url, data)
+    assert "Nothing was saved" in response.content.decode()
+    assert not any(f.values.exists() for f in same)
+    data[f"actual-{same[-1].pk}"] = "6"
+    assert client.post(url, data).status_code == 302
+    assert sorted(Form.objects.get(pk=f.pk).values.get(line_key=code).actual for f in same)[-1] == Decimal("6")
+
+
+def test_notifications_are_listed_and_marked_read(world, client, login, month):
+    form = signed_by_employee(world, Form.objects.get(period=month, employee=world.emp_a, kind=FormKind.EMPLOYEE))
+    login(world.head_a.user)
+    page = client.get("/appraisal/notifications/").content.decode()
+    assert "waits for your signature" in page and f"/appraisal/forms/{form.pk}/" in page
+    client.post("/appraisal/notifications/")
+    assert not world.head_a.user.notifications.filter(read_at__isnull=True).exists()
