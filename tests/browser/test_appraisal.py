@@ -94,3 +94,37 @@ def test_hr_records_a_daily_inspection_and_sees_the_count(page, log_in, screensh
     switch_to_chinese(page)
     expect(page.get_by_role("heading", level=1)).to_contain_text("日常检查")
     screenshot(page, "list-zh-hans")
+
+
+def test_the_head_and_the_gm_work_through_their_queues(page, log_in, screenshot, world, cards):
+    from appraisal import services
+    from tests.appraisal.factories import all_values
+
+    period = services.open_period(by=world.hr.user, year=2026, month=3)
+    forms = []
+    for employee, actual in ((world.emp_a, "8.33"), (world.emp_a2, "6")):
+        form = Form.objects.get(period=period, employee=employee, kind=FormKind.EMPLOYEE)
+        services.save_values(by=world.hr.user, form=form, values=all_values(form, actual))
+        forms.append(services.take_step(by=employee.user, form=form, action="sign_as_employee"))
+
+    log_in(page, "head_a")
+    page.goto("/appraisal/to-sign/")
+    for employee in (world.emp_a, world.emp_a2):
+        page.get_by_label(f"reviewed {employee.employee_number}").check()
+    screenshot(page, "to-sign")
+    page.get_by_role("button", name="Sign the forms I have reviewed").click()
+    expect(page.locator(".messages")).to_contain_text("2 forms done")
+    for form in forms:
+        services.take_step(by=world.hr.user, form=Form.objects.get(pk=form.pk), action="calculate")
+
+    page.context.clear_cookies()
+    log_in(page, "gm")
+    page.goto("/appraisal/approvals/")
+    expect(page.locator("main")).to_contain_text("2 forms · lowest 72.03")
+    screenshot(page, "approvals-en")
+    switch_to_chinese(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("待审批得分")
+    page.get_by_label(f"已审阅 {world.emp_a.employee_number}").check()
+    page.get_by_role("button", name="批准我已审阅的得分").click()
+    expect(page.locator(".messages")).to_contain_text("已完成 1 份")
+    screenshot(page, "approvals-zh-hans")
