@@ -662,3 +662,26 @@ def mark_read(*, by, notification: Notification) -> None:
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
+
+
+# ---------------------------------------------------------------------------------------
+# Evidence
+
+
+@transaction.atomic
+def attach_evidence(*, by, form: Form, line_key: str, upload) -> "Evidence":
+    """Attach a file to a line: whoever may enter the line's value or the self-assessment."""
+    from .evidence import check_file
+    from .models import Evidence
+
+    _require(by, "appraisal.view_form", form)
+    form = _lock(form)
+    if line_key not in form.snapshot["lines"]:
+        raise ValidationError({"line": _("This line is not on the form.")})
+    if not workflow.values_editable(form.status):
+        raise ValidationError(_("This form is %(state)s; its values no longer change.") % {"state": form.get_status_display().lower()})
+    if not who_enters(form, by, line_key):
+        raise PermissionDenied
+    name = check_file(upload)
+    value, _created = FormValue.objects.get_or_create(form=form, line_key=line_key, defaults={"entered_by": by})
+    return Evidence.objects.create(value=value, file=upload, name=name, uploaded_by=by)

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +26,8 @@ from strategy.models import Perspective
 from . import services, workflow
 from .distribution import spread
 from .forms import InspectionPickForm, OpenPeriodForm
-from .models import EntryStatus, Form, FormKind, FormStatus, Inspection
+from .evidence import content_type
+from .models import EntryStatus, Evidence, Form, FormKind, FormStatus, Inspection
 from .selectors import forms_visible_to, inspections_visible_to, periods_visible_to
 
 
@@ -151,7 +153,7 @@ STEP_LABELS = {
 
 
 def _lines(form: Form, user, breakdown) -> list[dict]:
-    values = {value.line_key: value for value in form.values.all()}
+    values = {value.line_key: value for value in form.values.prefetch_related("evidence")}
     chinese = (get_language() or "").startswith("zh")
     results = {line["key"]: line for line in (breakdown or {}).get("lines", [])}
     rows = []
@@ -395,3 +397,29 @@ def notifications(request):
             services.mark_read(by=request.user, notification=notification)
         return redirect("notifications")
     return render(request, "appraisal/notifications.html", {"notifications": list(mine[:100])})
+
+
+@login_required
+@require_POST
+def evidence_upload(request, pk):
+    require(request, "appraisal.view_appraisal")
+    form = get_object_or_404(forms_visible_to(request.user), pk=pk)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a file to attach."))
+    else:
+        _act(
+            request,
+            lambda: services.attach_evidence(by=request.user, form=form, line_key=request.POST.get("line", ""), upload=upload),
+            _("Evidence attached."),
+        )
+    return redirect("form-detail", pk=form.pk)
+
+
+@login_required
+def evidence_download(request, pk):
+    """An attachment, to whoever sees its form; always downloaded, never shown inline."""
+    require(request, "appraisal.view_appraisal")
+    evidence = get_object_or_404(Evidence.objects.filter(value__form__in=forms_visible_to(request.user)), pk=pk)
+    response = FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.name, content_type=content_type(evidence.name))
+    return response

@@ -47,6 +47,7 @@ TARGETS = {
     # Appraisal (tests/world.add_appraisal): March 2026, a form per employee target.
     "form": ("self", "peer", "sub", "other"),
     "period": ("any",),
+    "evidence": ("any",),  # a file on emp_a's form
 }
 
 # Which employees each actor may see (department heads see their sub-departments).
@@ -364,6 +365,9 @@ APPRAISAL_PAGES = {
     "approvals": {"kind": None, "GET": gm_only(200), "POST": gm_only(302)},
     "period-grid": {"kind": "period", "GET": hr_only(200), "POST": hr_only(302)},
     "notifications": {"kind": None, "GET": page(), "POST": page(302)},
+    # Without a file: back to the form with a message.
+    "evidence-upload": {"kind": "form", "POST": form_page(302), "GET": page(405)},
+    "evidence-download": {"kind": "evidence", "GET": page(200, emp_a=200, committee=200)},
 }
 MATRIX |= APPRAISAL_PAGES
 

@@ -78,4 +78,10 @@ def add_appraisal(world):
         )
         for target, employee in (("self", world.emp_a), ("peer", world.emp_a2), ("sub", world.emp_a1), ("other", world.emp_b))
     }
+    from django.core.files.base import ContentFile
+
+    from appraisal.models import Evidence, FormValue
+
+    value = FormValue.objects.create(form=world.forms["self"], line_key=next(iter(info)))
+    world.evidence = Evidence.objects.create(value=value, file=ContentFile(b"a note", name="note.txt"), name="note.txt", uploaded_by=world.emp_a.user)
     return world

@@ -324,3 +324,29 @@ def test_inspection_records_are_checked(world):
         record(day=date(2099, 1, 1), entries={})
     with pytest.raises(PermissionDenied):
         services.record_inspection(by=world.head_a.user, day=date(2026, 3, 5), department=world.dept_a, entries={})
+
+
+# --- evidence --------------------------------------------------------------------------
+
+
+def upload(name, content):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content)
+
+
+def test_evidence_is_checked_by_name_content_and_size(world, month, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    form = form_of(month, world.emp_a)
+    key = next(iter(form.snapshot["lines"]))
+    evidence = services.attach_evidence(by=world.emp_a.user, form=form, line_key=key, upload=upload("receipt.pdf", b"%PDF-1.7 ..."))
+    assert evidence.name == "receipt.pdf" and evidence.value.line_key == key
+    with pytest.raises(ValidationError, match="does not match its name"):
+        services.attach_evidence(by=world.emp_a.user, form=form, line_key=key, upload=upload("virus.pdf", b"MZ\x90\x00"))
+    with pytest.raises(ValidationError, match="Attach a PDF"):
+        services.attach_evidence(by=world.emp_a.user, form=form, line_key=key, upload=upload("run.exe", b"MZ"))
+    settings.EVIDENCE_MAX_UPLOAD_BYTES = 10
+    with pytest.raises(ValidationError, match="larger than"):
+        services.attach_evidence(by=world.emp_a.user, form=form, line_key=key, upload=upload("big.txt", b"x" * 11))
+    with pytest.raises(PermissionDenied):
+        services.attach_evidence(by=world.emp_b.user, form=form, line_key=key, upload=upload("a.txt", b"hi"))

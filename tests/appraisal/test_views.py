@@ -162,3 +162,21 @@ def test_notifications_are_listed_and_marked_read(world, client, login, month):
     assert "waits for your signature" in page and f"/appraisal/forms/{form.pk}/" in page
     client.post("/appraisal/notifications/")
     assert not world.head_a.user.notifications.filter(read_at__isnull=True).exists()
+
+
+def test_evidence_is_downloaded_only_by_who_sees_the_form(world, client, login, month, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from appraisal.models import Evidence
+
+    settings.MEDIA_ROOT = tmp_path
+    form = Form.objects.get(period=month, employee=world.emp_a, kind=FormKind.EMPLOYEE)
+    key = next(iter(form.snapshot["lines"]))
+    login(world.emp_a.user)
+    client.post(f"/appraisal/forms/{form.pk}/evidence/", {"line": key, "file": SimpleUploadedFile("note.txt", b"Visited 12 customers")})
+    evidence = Evidence.objects.get()
+    response = client.get(f"/appraisal/evidence/{evidence.pk}/")
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"Visited 12 customers"
+    assert "attachment" in response["Content-Disposition"]
+    login(world.emp_b.user)
+    assert client.get(f"/appraisal/evidence/{evidence.pk}/").status_code == 404
