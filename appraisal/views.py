@@ -27,7 +27,7 @@ from . import services, workflow
 from .distribution import spread
 from .forms import InspectionPickForm, OpenPeriodForm
 from .evidence import content_type
-from .models import EntryStatus, Evidence, Form, FormKind, FormStatus, Inspection
+from .models import EntryStatus, Evidence, Form, FormKind, FormStatus, FormValue, Inspection
 from .selectors import forms_visible_to, inspections_visible_to, periods_visible_to
 
 
@@ -189,6 +189,7 @@ def form_detail(request, pk):
         "editable": any(row["can_value"] or row["can_self"] for row in lines),
         "signatures": list(form.signatures.select_related("user")), "valid": services.signatures_valid(form),
         "transitions": list(form.transitions.select_related("by")),
+        "changes": list(FormValue.history.filter(form_id=form.pk).select_related("entered_by").order_by("-history_date", "-history_id")[:200]),
         "perspective_names": {p.code: p.display_name for p in perspectives},
     }
     return render(request, "appraisal/form_detail.html", context)
