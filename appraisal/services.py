@@ -685,3 +685,44 @@ def attach_evidence(*, by, form: Form, line_key: str, upload) -> "Evidence":
     name = check_file(upload)
     value, _created = FormValue.objects.get_or_create(form=form, line_key=line_key, defaults={"entered_by": by})
     return Evidence.objects.create(value=value, file=upload, name=name, uploaded_by=by)
+
+
+# ---------------------------------------------------------------------------------------
+# Moving the month on
+
+
+@transaction.atomic
+def advance_period(*, by, period: Period) -> Period:
+    """HR moves the month to its next state (workflow.PERIOD_NEXT):
+
+    * collecting -> calculating: collection ends; forms not yet with HR stay where they are
+      and are flagged late when the deadline has passed;
+    * calculating -> awaiting approval: every form with HR has been calculated;
+    * awaiting approval -> published: every approved form is published to its person;
+    * published -> closed: nothing is left waiting for the general manager.
+    """
+    _require(by, "appraisal.manage_periods")
+    period = Period.objects.select_for_update().get(pk=period.pk)
+    current = workflow.PeriodState(period.status)
+    if current not in workflow.PERIOD_NEXT:
+        raise ValidationError(_("This month is closed."))
+    target = workflow.PERIOD_NEXT[current]
+    forms = period.forms.all()
+    if target == workflow.PeriodState.CALCULATING and timezone.localdate() > period.deadline:
+        forms.filter(status__in=[FormStatus.DRAFT, FormStatus.EMPLOYEE_SIGNED]).update(is_late=True)
+    if target == workflow.PeriodState.AWAITING_APPROVAL:
+        waiting = forms.filter(status=FormStatus.SUBMITTED).count()
+        if waiting:
+            raise ValidationError(_("%(n)s forms with HR are not calculated yet.") % {"n": waiting})
+    if target == workflow.PeriodState.PUBLISHED:
+        result = take_steps(by=by, forms=list(forms.filter(status=FormStatus.APPROVED)), action=workflow.Action.PUBLISH)
+        if result.refused:
+            raise ValidationError([f"{form.employee}: {reason}" for form, reason in result.refused])
+    if target == workflow.PeriodState.CLOSED:
+        waiting = forms.filter(status__in=[FormStatus.CALCULATED, FormStatus.APPROVED]).count()
+        if waiting:
+            raise ValidationError(_("%(n)s forms are still waiting for approval or publication.") % {"n": waiting})
+    period.status = target
+    period._change_reason = f"period {target}"
+    period.save()
+    return period

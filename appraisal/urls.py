@@ -6,6 +6,7 @@ urlpatterns = [
     path("appraisal/", views.period_list, name="period-list"),
     path("appraisal/periods/<int:pk>/", views.period_detail, name="period-detail"),
     path("appraisal/periods/<int:pk>/flag-late/", views.period_flag_late, name="period-flag-late"),
+    path("appraisal/periods/<int:pk>/advance/", views.period_advance, name="period-advance"),
     path("appraisal/forms/<int:pk>/", views.form_detail, name="form-detail"),
     path("appraisal/forms/<int:pk>/step/", views.form_step, name="form-step"),
     path("appraisal/forms/<int:pk>/evidence/", views.evidence_upload, name="evidence-upload"),

@@ -27,7 +27,7 @@ from . import services, workflow
 from .distribution import spread
 from .forms import InspectionPickForm, OpenPeriodForm
 from .evidence import content_type
-from .models import EntryStatus, Evidence, Form, FormKind, FormStatus, FormValue, Inspection
+from .models import EntryStatus, Evidence, Form, FormKind, FormStatus, FormValue, Inspection, PeriodStatus
 from .selectors import forms_visible_to, inspections_visible_to, periods_visible_to
 
 
@@ -108,6 +108,8 @@ def period_detail(request, pk):
         "period": period, "rows": rows, "states": FormStatus.choices, "forms": forms,
         "can_manage": request.user.has_perm("appraisal.manage_periods"),
         "minimum": services.get_company().inspections_per_month, "past_deadline": timezone.localdate() > period.deadline,
+        "next_state": workflow.PERIOD_NEXT.get(workflow.PeriodState(period.status)),
+        "next_label": dict(PeriodStatus.choices).get(workflow.PERIOD_NEXT.get(workflow.PeriodState(period.status)), ""),
     }
     return render(request, "appraisal/period_detail.html", context)
 
@@ -424,3 +426,12 @@ def evidence_download(request, pk):
     evidence = get_object_or_404(Evidence.objects.filter(value__form__in=forms_visible_to(request.user)), pk=pk)
     response = FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.name, content_type=content_type(evidence.name))
     return response
+
+
+@login_required
+@require_POST
+def period_advance(request, pk):
+    require(request, "appraisal.manage_periods")
+    period = get_object_or_404(periods_visible_to(request.user), pk=pk)
+    _act(request, lambda: services.advance_period(by=request.user, period=period), _("The month moved on."))
+    return redirect("period-detail", pk=period.pk)

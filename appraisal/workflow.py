@@ -137,3 +137,26 @@ def values_editable(state: State | str) -> bool:
 def signed_states() -> frozenset[State]:
     """States in which a form carries signatures that a change would void."""
     return frozenset({State.EMPLOYEE_SIGNED, State.SUBMITTED, State.CALCULATED})
+
+
+# ---------------------------------------------------------------------------------------
+# The month itself
+
+
+class PeriodState(StrEnum):
+    OPEN = "open"
+    COLLECTING = "collecting"
+    CALCULATING = "calculating"
+    AWAITING_APPROVAL = "awaiting_approval"
+    PUBLISHED = "published"
+    CLOSED = "closed"
+
+
+# From -> the next state. HR moves the month on; each move has its condition (services).
+PERIOD_NEXT: dict[PeriodState, PeriodState] = {
+    PeriodState.OPEN: PeriodState.COLLECTING,
+    PeriodState.COLLECTING: PeriodState.CALCULATING,
+    PeriodState.CALCULATING: PeriodState.AWAITING_APPROVAL,
+    PeriodState.AWAITING_APPROVAL: PeriodState.PUBLISHED,
+    PeriodState.PUBLISHED: PeriodState.CLOSED,
+}

@@ -350,3 +350,26 @@ def test_evidence_is_checked_by_name_content_and_size(world, month, settings, tm
         services.attach_evidence(by=world.emp_a.user, form=form, line_key=key, upload=upload("big.txt", b"x" * 11))
     with pytest.raises(PermissionDenied):
         services.attach_evidence(by=world.emp_b.user, form=form, line_key=key, upload=upload("a.txt", b"hi"))
+
+
+# --- the month moves on ------------------------------------------------------------------
+
+
+def test_hr_moves_the_month_through_its_states(world, month):
+    form = signed_by_both(world, form_of(month, world.emp_a))
+    month = services.advance_period(by=world.hr.user, period=month)
+    assert month.status == "calculating"
+    with pytest.raises(ValidationError, match="1 forms with HR are not calculated"):
+        services.advance_period(by=world.hr.user, period=month)
+    services.take_step(by=world.hr.user, form=form, action="calculate")
+    month = services.advance_period(by=world.hr.user, period=month)
+    assert month.status == "awaiting_approval"
+    services.take_step(by=world.gm.user, form=Form.objects.get(pk=form.pk), action="approve")
+    month = services.advance_period(by=world.hr.user, period=month)
+    assert month.status == "published" and Form.objects.get(pk=form.pk).status == FormStatus.PUBLISHED
+    month = services.advance_period(by=world.hr.user, period=month)
+    assert month.status == "closed"
+    with pytest.raises(ValidationError, match="closed"):
+        services.advance_period(by=world.hr.user, period=month)
+    with pytest.raises(PermissionDenied):
+        services.advance_period(by=world.gm.user, period=month)
