@@ -208,7 +208,11 @@ def opened_months(year: int) -> set[int]:
 
 
 def _lock(form: Form) -> Form:
-    return Form.objects.select_for_update(of=("self",)).select_related("period", "employee__user").get(pk=form.pk)
+    """The form, locked for this transaction; a closed month's forms no longer change."""
+    form = Form.objects.select_for_update(of=("self",)).select_related("period", "employee__user").get(pk=form.pk)
+    if form.period.status == PeriodStatus.CLOSED:
+        raise ValidationError(_("This month is closed."))
+    return form
 
 
 def _check_revision(form: Form, revision) -> None:

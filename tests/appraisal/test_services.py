@@ -371,5 +371,8 @@ def test_hr_moves_the_month_through_its_states(world, month):
     assert month.status == "closed"
     with pytest.raises(ValidationError, match="closed"):
         services.advance_period(by=world.hr.user, period=month)
+    other = form_of(month, world.emp_a2)
+    with pytest.raises(ValidationError, match="This month is closed"):
+        services.save_values(by=world.hr.user, form=other, values=all_values(other))
     with pytest.raises(PermissionDenied):
         services.advance_period(by=world.gm.user, period=month)
