@@ -29,8 +29,14 @@ def is_appraised(user, form):
 
 @rules.predicate
 def heads_form(user, form):
-    """A head of the form's department, for someone else's form."""
-    return form is not None and form.department_id in headed_department_ids(user) and form.employee.user_id != user.pk
+    """A head of the form's department, or the person's line manager (who signs for the
+    heads of top-level departments), for someone else's form."""
+    if form is None or form.employee.user_id == user.pk:
+        return False
+    if form.department_id in headed_department_ids(user):
+        return True
+    manager = form.employee.line_manager
+    return manager is not None and manager.user_id == user.pk
 
 
 sees_every_form = is_hr | is_general_manager | is_committee_member | is_administrator | is_integrator

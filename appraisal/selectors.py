@@ -18,10 +18,14 @@ def periods_visible_to(user) -> QuerySet[Period]:
 def forms_visible_to(user) -> QuerySet[Form]:
     if not is_active_user(user):
         return Form.objects.none()
-    forms = Form.objects.select_related("period", "employee__user", "department", "post", "scorecard_version__scorecard")
+    forms = Form.objects.select_related(
+        "period", "employee__user", "employee__line_manager", "department", "post", "scorecard_version__scorecard"
+    )
     if sees_every_form(user):
         return forms
-    return forms.filter(Q(employee__user=user) | Q(department_id__in=headed_department_ids(user)))
+    return forms.filter(
+        Q(employee__user=user) | Q(department_id__in=headed_department_ids(user)) | Q(employee__line_manager__user=user)
+    )
 
 
 def inspections_visible_to(user) -> QuerySet[Inspection]:

@@ -25,13 +25,14 @@ from django.utils.translation import gettext_noop
 from indicators.scoring import NotApplicablePolicy
 from organisation.models import Assignment, Department, Employee
 from organisation.roles import headed_department_ids
+from organisation.rules import is_integrator
 from organisation.services import get_company
 from scorecards import card_rules
 from scorecards.models import Level, Scorecard, ScorecardVersion, owner_key
 from scorecards.selectors import version_for_month
 
 from . import calculation, workflow
-from .models import EntryStatus, Form, FormKind, FormStatus, FormValue, Inspection, Notification, Period, PeriodStatus, Signature, SignatureRole, Transition
+from .models import EntryStatus, Evidence, Form, FormKind, FormStatus, FormValue, Inspection, Notification, Period, PeriodStatus, Signature, SignatureRole, Transition
 
 HUNDRED = Decimal(100)
 
@@ -158,6 +159,8 @@ def open_period(*, by, year: int, month: int) -> Period:
         if placement is None:
             continue
         department_id, post_id, days = placement
+        if days < company.appraisal_min_days:
+            continue  # too short a time in the post to be appraised this month (company setting)
         key = owner_key(Level.POST, post_id=post_id)
         version = version_of(key)
         if version is None:
@@ -209,7 +212,7 @@ def opened_months(year: int) -> set[int]:
 
 def _lock(form: Form) -> Form:
     """The form, locked for this transaction; a closed month's forms no longer change."""
-    form = Form.objects.select_for_update(of=("self",)).select_related("period", "employee__user").get(pk=form.pk)
+    form = Form.objects.select_for_update(of=("self",)).select_related("period", "employee__user", "employee__line_manager").get(pk=form.pk)
     if form.period.status == PeriodStatus.CLOSED:
         raise ValidationError(_("This month is closed."))
     return form
@@ -244,6 +247,8 @@ def who_enters(form: Form, user, line_key: str) -> set[str]:
     heads = form.department_id in headed_department_ids(user) and not own_form
     if user.has_perm("appraisal.manage_periods") and not own_form:
         rights.add("value")  # HR supplies and corrects every value
+    if is_integrator(user) and owner in ("hr", "finance", "department"):
+        rights.add("value")  # a system feeding actuals (the API checks the token's scope)
     if owner == "employee" and own_form:
         rights.add("value")
     if owner in ("department", "raters") and heads:
@@ -256,7 +261,7 @@ def who_enters(form: Form, user, line_key: str) -> set[str]:
 
 
 def _content_hash(form: Form) -> str:
-    """What a signature vouches for: the frozen card, every value and the score."""
+    """What a signature vouches for: the frozen card and every value."""
     values = [
         {
             "line": value.line_key, "actual": _plain(value.actual), "inputs": value.inputs, "ratings": value.ratings,
@@ -264,7 +269,9 @@ def _content_hash(form: Form) -> str:
         }
         for value in form.values.order_by("line_key")
     ]
-    content = {"snapshot": form.snapshot, "values": values, "total": _plain(form.total)}
+    # The score is not in it: HR calculates after both have signed, and a recalculation
+    # from the same values is the same score.
+    content = {"snapshot": form.snapshot, "values": values}
     return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -673,10 +680,9 @@ def mark_read(*, by, notification: Notification) -> None:
 
 
 @transaction.atomic
-def attach_evidence(*, by, form: Form, line_key: str, upload) -> "Evidence":
+def attach_evidence(*, by, form: Form, line_key: str, upload) -> Evidence:
     """Attach a file to a line: whoever may enter the line's value or the self-assessment."""
     from .evidence import check_file
-    from .models import Evidence
 
     _require(by, "appraisal.view_form", form)
     form = _lock(form)

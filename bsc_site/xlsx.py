@@ -113,14 +113,40 @@ def normalise_header(text) -> str:
     return re.sub(r"[\s_*.:：\-()（）]", "", text)
 
 
-def read_table(data: bytes, columns: list[Column]) -> Table:
-    """Rows of the first sheet as dicts keyed by column key, with every problem listed."""
-    check_upload(data)
+def open_workbook(data: bytes):
+    """A read-only workbook (formulas kept as text, so none is evaluated); the caller closes
+    it. Call ``check_upload`` first."""
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many types for a broken file
         logger.warning("unreadable workbook: %r", exc)
         raise SpreadsheetError(_("The file could not be read as a workbook. Open it in Excel or WPS and save it again as .xlsx.")) from exc
+
+
+def load_rows(data: bytes, sheet_name: str) -> tuple[str, list[tuple[int, tuple]]]:
+    """The non-blank rows of the sheet named ``sheet_name`` (else the first) as (row number,
+    cells), for layouts ``read_table`` cannot read (a header block above a table)."""
+    workbook = open_workbook(data)
+    try:
+        sheet = workbook[sheet_name] if sheet_name in workbook.sheetnames else workbook.worksheets[0]
+        sheet.reset_dimensions()  # some writers store a wrong size, and rows would be dropped
+        rows = []
+        for index, cells in enumerate(sheet.iter_rows(), start=1):
+            cells = tuple(cells)
+            if all(cell.value is None or (isinstance(cell.value, str) and not cell.value.strip()) for cell in cells):
+                continue
+            rows.append((next((c.row for c in cells if getattr(c, "row", None)), index), cells))
+            if len(rows) > MAX_ROWS:
+                raise SpreadsheetError(_("The file has more than %(n)s rows; split it.") % {"n": MAX_ROWS})
+        return sheet.title, rows
+    finally:
+        workbook.close()
+
+
+def read_table(data: bytes, columns: list[Column]) -> Table:
+    """Rows of the first sheet as dicts keyed by column key, with every problem listed."""
+    check_upload(data)
+    workbook = open_workbook(data)
     try:
         sheet = workbook.worksheets[0]
         # Some writers store a wrong sheet size, and openpyxl would then drop rows.
@@ -255,7 +281,7 @@ def clean_text(value):
     return CONTROL_CHARS.sub("", value) if isinstance(value, str) else value
 
 
-def _write_cell(cell, value) -> None:
+def write_cell(cell, value) -> None:
     value = clean_text(value)
     cell.value = value
     if isinstance(value, str):
@@ -281,12 +307,12 @@ def write_workbook(sheets: list[tuple[str, list[str], list[list]]], text_columns
         sheet = workbook.create_sheet(title=title[:31])
         for col, name in enumerate(header, start=1):
             cell = sheet.cell(row=1, column=col)
-            _write_cell(cell, name)
+            write_cell(cell, name)
             cell.font, cell.fill = header_font, header_fill
             sheet.column_dimensions[get_column_letter(col)].width = max(12, min(40, len(str(name)) + 4))
         for row_index, row in enumerate(rows, start=2):
             for col, value in enumerate(row, start=1):
-                _write_cell(sheet.cell(row=row_index, column=col), value)
+                write_cell(sheet.cell(row=row_index, column=col), value)
         sheet.freeze_panes = "A2"
     if text_columns and workbook.worksheets:
         first = workbook.worksheets[0]

@@ -20,7 +20,7 @@ class LoginForm(AuthenticationForm):
 class CompanyForm(forms.ModelForm):
     class Meta:
         model = Company
-        fields = ["name_zh", "name_en", "fiscal_year_start_month", "appraisal_deadline_day", "time_zone", "max_scorecard_lines", "inspection_points_per_missing", "inspections_per_month"]
+        fields = ["name_zh", "name_en", "fiscal_year_start_month", "appraisal_deadline_day", "time_zone", "max_scorecard_lines", "appraisal_min_days", "inspection_points_per_missing", "inspections_per_month"]
 
 
 class DepartmentForm(forms.ModelForm):

@@ -94,6 +94,10 @@ class Company(BilingualName):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
         help_text=_("Taken off the department head's internal-process score for each person missing from a daily inspection record."),
     )
+    appraisal_min_days = models.PositiveSmallIntegerField(
+        _("days in post needed to be appraised in a month"), default=0, validators=[MaxValueValidator(31)],
+        help_text=_("Someone in their post for fewer days of a month (a late joiner, an early leaver) gets no form that month. 0: everyone does."),
+    )
     inspections_per_month = models.PositiveSmallIntegerField(
         _("daily inspections per department per month, at least"), default=4, validators=[MaxValueValidator(31)],
     )

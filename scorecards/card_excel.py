@@ -13,7 +13,6 @@ import; monthly targets are read back for manual phasing only (even and profile 
 are worked out again).
 """
 
-import io
 import json
 import logging
 from dataclasses import dataclass, field
@@ -25,12 +24,12 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl.cell.cell import TYPE_ERROR, TYPE_FORMULA
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.properties import PageSetupProperties
 
-from bsc_site.xlsx import FORMULA_TRIGGERS, MAX_ROWS, CellError, Column, SpreadsheetError, check_upload, clean_text, normalise_header, text_of
+from bsc_site.xlsx_print import notes_sheet, BOLD, BOX, CENTRE_WRAP, GROUP_FILL, HEADER_FILL, LABEL_FILL, TITLE_FONT, WRAP, put, to_bytes, landscape
+from bsc_site.xlsx import load_rows, CellError, Column, SpreadsheetError, check_upload, normalise_header, text_of
 from indicators import scoring
 from indicators.models import Indicator, ScoringMethod
 from organisation.models import Department, Post, Team
@@ -138,37 +137,12 @@ BOOLEANS = {
 LINE_CHOICES = {"method": ScoringMethod, "data_owner": DataOwner, "rating_mode": RatingMode, "aggregation": Aggregation, "phasing": PhasingMethod}
 HEADER_CHOICES = {"level": Level, "convention": WeightConvention, "veto_mode": VetoMode}
 
-BOLD = Font(bold=True)
-TITLE_FONT = Font(bold=True, size=14)
-HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
-GROUP_FILL = PatternFill("solid", fgColor="F2F5F9")
-LABEL_FILL = PatternFill("solid", fgColor="F7F7F7")
-THIN = Side(style="thin", color="A6A6A6")
-BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-WRAP = Alignment(wrap_text=True, vertical="top")
-CENTRE_WRAP = Alignment(wrap_text=True, vertical="center", horizontal="center")
 
 
 # ---------------------------------------------------------------------------------------
 # Writing
 
 
-def _put(sheet, row: int, column: int, value, *, font=None, fill=None, number_format=None, alignment=None, border=None):
-    """Write one cell; text stays text (a value starting with = + - @ is no formula)."""
-    cell = sheet.cell(row=row, column=column)
-    value = clean_text(value)
-    cell.value = value
-    if isinstance(value, str):
-        cell.data_type = "s"
-        cell.number_format = "@"
-        if value.startswith(FORMULA_TRIGGERS):
-            cell.quotePrefix = True
-    if number_format:
-        cell.number_format = number_format
-    for name, style in (("font", font), ("fill", fill), ("alignment", alignment), ("border", border)):
-        if style is not None:
-            setattr(cell, name, style)
-    return cell
 
 
 def _plain(value: Decimal | None) -> Decimal | None:
@@ -203,39 +177,39 @@ def _write_header_block(sheet, values: dict, notes: dict) -> tuple[int, dict[str
     """Title in row 1, then one row per header field; returns the next free row and the
     row of each field."""
     last = get_column_letter(len(COLUMNS))
-    _put(sheet, 1, 1, values.pop("title"), font=TITLE_FONT)
+    put(sheet, 1, 1, values.pop("title"), font=TITLE_FONT)
     sheet.merge_cells(f"A1:{last}1")
     sheet.row_dimensions[1].height = 24
     row, rows = 3, {}
     for header_field in HEADER_FIELDS:
         rows[header_field.key] = row
-        _put(sheet, row, LABEL_COLUMN, header_field.label, font=BOLD, fill=LABEL_FILL, border=BOX)
-        _put(sheet, row, LABEL_COLUMN + 1, None, fill=LABEL_FILL, border=BOX)
+        put(sheet, row, LABEL_COLUMN, header_field.label, font=BOLD, fill=LABEL_FILL, border=BOX)
+        put(sheet, row, LABEL_COLUMN + 1, None, fill=LABEL_FILL, border=BOX)
         sheet.merge_cells(start_row=row, start_column=LABEL_COLUMN, end_row=row, end_column=LABEL_COLUMN + 1)
         value = values.get(header_field.key)
-        _put(sheet, row, VALUE_COLUMN, value, border=BOX, alignment=Alignment(horizontal="left"))
+        put(sheet, row, VALUE_COLUMN, value, border=BOX, alignment=Alignment(horizontal="left"))
         for column in range(VALUE_COLUMN + 1, NOTE_COLUMN):
-            _put(sheet, row, column, None, border=BOX)
+            put(sheet, row, column, None, border=BOX)
         sheet.merge_cells(start_row=row, start_column=VALUE_COLUMN, end_row=row, end_column=NOTE_COLUMN - 1)
         if notes.get(header_field.key):
-            _put(sheet, row, NOTE_COLUMN, notes[header_field.key], font=Font(italic=True, color="595959"))
+            put(sheet, row, NOTE_COLUMN, notes[header_field.key], font=Font(italic=True, color="595959"))
         row += 1
     return row + 1, rows
 
 
 def _write_table_header(sheet, row: int) -> None:
     for column in COLUMNS:
-        _put(sheet, row, POSITION[column.key], column.headers[0], font=BOLD, fill=HEADER_FILL, alignment=CENTRE_WRAP, border=BOX)
+        put(sheet, row, POSITION[column.key], column.headers[0], font=BOLD, fill=HEADER_FILL, alignment=CENTRE_WRAP, border=BOX)
         sheet.column_dimensions[get_column_letter(POSITION[column.key])].width = WIDTHS.get(column.key, 9)
     sheet.row_dimensions[row].height = 45
 
 
 def _write_group(sheet, row: int, perspective: Perspective, weight, effective) -> None:
     for position in range(1, len(COLUMNS) + 1):
-        _put(sheet, row, position, None, fill=GROUP_FILL, border=BOX)
-    _put(sheet, row, POSITION["name"], _perspective_heading(perspective), font=BOLD, fill=GROUP_FILL, border=BOX)
-    _put(sheet, row, POSITION["weight"], weight, font=BOLD, fill=GROUP_FILL, border=BOX)
-    _put(sheet, row, POSITION["effective_weight"], effective, font=BOLD, fill=GROUP_FILL, border=BOX, number_format="0.00")
+        put(sheet, row, position, None, fill=GROUP_FILL, border=BOX)
+    put(sheet, row, POSITION["name"], _perspective_heading(perspective), font=BOLD, fill=GROUP_FILL, border=BOX)
+    put(sheet, row, POSITION["weight"], weight, font=BOLD, fill=GROUP_FILL, border=BOX)
+    put(sheet, row, POSITION["effective_weight"], effective, font=BOLD, fill=GROUP_FILL, border=BOX, number_format="0.00")
 
 
 def _write_line(sheet, row: int, values: dict) -> None:
@@ -244,16 +218,16 @@ def _write_line(sheet, row: int, values: dict) -> None:
         number_format = {"effective_weight": "0.00", "code": "@"}.get(key)  # codes keep their leading zeros
         # Names wrap; the parameters' JSON stays on one line (the cell keeps all of it).
         alignment = WRAP if key == "name" else Alignment(vertical="top")
-        _put(sheet, row, POSITION[key], values.get(key), number_format=number_format, alignment=alignment, border=BOX)
+        put(sheet, row, POSITION[key], values.get(key), number_format=number_format, alignment=alignment, border=BOX)
 
 
 def _write_totals(sheet, row: int, count: int, weight, effective) -> None:
     for position in range(1, len(COLUMNS) + 1):
-        _put(sheet, row, position, None, fill=HEADER_FILL, border=BOX)
+        put(sheet, row, position, None, fill=HEADER_FILL, border=BOX)
     label = "Total / 合计" + (f" ({count})" if count else "")
-    _put(sheet, row, POSITION["name"], label, font=BOLD, fill=HEADER_FILL, border=BOX)
-    _put(sheet, row, POSITION["weight"], weight, font=BOLD, fill=HEADER_FILL, border=BOX)
-    _put(sheet, row, POSITION["effective_weight"], effective, font=BOLD, fill=HEADER_FILL, border=BOX, number_format="0.00")
+    put(sheet, row, POSITION["name"], label, font=BOLD, fill=HEADER_FILL, border=BOX)
+    put(sheet, row, POSITION["weight"], weight, font=BOLD, fill=HEADER_FILL, border=BOX)
+    put(sheet, row, POSITION["effective_weight"], effective, font=BOLD, fill=HEADER_FILL, border=BOX, number_format="0.00")
 
 
 def _dropdown(choices) -> str | None:
@@ -283,23 +257,10 @@ def _add_dropdowns(sheet, header_rows: dict[str, int], first_line_row: int, last
 
 
 def _print_setup(sheet, table_header_row: int) -> None:
-    sheet.page_setup.orientation = "landscape"
-    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.fitToWidth = 1
-    sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    sheet.print_title_rows = f"{table_header_row}:{table_header_row}"
-    sheet.print_options.horizontalCentered = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.4
-    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
-    sheet.oddFooter.center.text = "&P / &N"
+    landscape(sheet, table_header_row)
     sheet.freeze_panes = sheet.cell(row=table_header_row + 1, column=POSITION["name"] + 1)
 
 
-def _save(workbook) -> bytes:
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
 
 
 def _effective_weights(version: ScorecardVersion, lines: list[ScorecardLine]) -> dict[str, Decimal]:
@@ -385,7 +346,7 @@ def export_version(version: ScorecardVersion) -> bytes:
     _write_totals(sheet, row, len(lines), _plain(total_weight), sum(effective.values(), Decimal(0)))
     _add_dropdowns(sheet, header_rows, header_row + 1, row)
     _print_setup(sheet, header_row)
-    return _save(workbook)
+    return to_bytes(workbook)
 
 
 def _line_values(line: ScorecardLine, effective: Decimal | None) -> dict:
@@ -463,7 +424,7 @@ def export_template() -> bytes:
     _add_dropdowns(sheet, header_rows, header_row + 1, row)
     _print_setup(sheet, header_row)
     _write_instructions(workbook.create_sheet(INSTRUCTIONS_SHEET))
-    return _save(workbook)
+    return to_bytes(workbook)
 
 
 def _write_instructions(sheet) -> None:
@@ -491,13 +452,7 @@ def _write_instructions(sheet) -> None:
         ("Existing card / 已有计分卡", "A card of the same year and owner is replaced if its newest version is a draft; otherwise start a new version first. / "
                                       "同一年度、同一考核对象已有计分卡时：最新版本为草稿则被替换，否则请先新建版本。"),
     ]
-    _put(sheet, 1, 1, "Topic / 主题", font=BOLD, fill=HEADER_FILL)
-    _put(sheet, 1, 2, "Note / 说明", font=BOLD, fill=HEADER_FILL)
-    for row, (topic, note) in enumerate(notes, start=2):
-        _put(sheet, row, 1, topic, alignment=WRAP)
-        _put(sheet, row, 2, note, alignment=WRAP)
-    sheet.column_dimensions["A"].width = 32
-    sheet.column_dimensions["B"].width = 100
+    notes_sheet(sheet, notes, (32, 100))
 
 
 # ---------------------------------------------------------------------------------------
@@ -638,26 +593,6 @@ class _Parsed:
     lines: list[_Line] = field(default_factory=list)
 
 
-def _load_rows(data: bytes):
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl raises many types for a broken file
-        logger.warning("unreadable workbook: %r", exc)
-        raise SpreadsheetError(_("The file could not be read as a workbook. Open it in Excel or WPS and save it again as .xlsx.")) from exc
-    try:
-        sheet = workbook[SHEET] if SHEET in workbook.sheetnames else workbook.worksheets[0]
-        sheet.reset_dimensions()  # some writers store a wrong size, and rows would be dropped
-        rows = []
-        for index, cells in enumerate(sheet.iter_rows(), start=1):
-            cells = tuple(cells)
-            if all(cell.value is None or (isinstance(cell.value, str) and not cell.value.strip()) for cell in cells):
-                continue
-            rows.append((next((c.row for c in cells if getattr(c, "row", None)), index), cells))
-            if len(rows) > MAX_ROWS:
-                raise SpreadsheetError(_("The file has more than %(n)s rows; split it.") % {"n": MAX_ROWS})
-        return sheet.title, rows
-    finally:
-        workbook.close()
 
 
 def _find_table(rows) -> tuple[int, dict[str, int]]:
@@ -680,7 +615,7 @@ def _find_table(rows) -> tuple[int, dict[str, int]]:
 
 
 def _parse(data: bytes) -> _Parsed:
-    title, rows = _load_rows(data)
+    title, rows = load_rows(data, SHEET)
     table_index, columns = _find_table(rows)
     parsed = _Parsed(sheet=title, problems=_Problems(title))
     _parse_header(parsed, rows[:table_index])

@@ -11,7 +11,6 @@ from organisation.models import Department, Post, Team
 from strategy.models import Perspective
 
 from .models import (
-    Aggregation,
     DataOwner,
     Feed,
     Level,

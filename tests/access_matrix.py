@@ -48,6 +48,7 @@ TARGETS = {
     "form": ("self", "peer", "sub", "other"),
     "period": ("any",),
     "evidence": ("any",),  # a file on emp_a's form
+    "inspection": ("own", "other"),  # department A's, department B's
 }
 
 # Which employees each actor may see (department heads see their sub-departments).
@@ -368,6 +369,11 @@ APPRAISAL_PAGES = {
     "notifications": {"kind": None, "GET": page(), "POST": page(302)},
     # Without a file: back to the form with a message.
     "evidence-upload": {"kind": "form", "POST": form_page(302), "GET": page(405)},
+    # Excel: those who enter some value this month (HR, head_a for department A's lines).
+    "period-actuals-import": {"kind": "period", "GET": page(403, hr=200, head_a=200), "POST": page(403, hr=200, head_a=200)},
+    "period-actuals-template": {"kind": "period", "GET": page(403, hr=200, head_a=200)},
+    "period-results-export": {"kind": "period", "GET": page(403, hr=200, head_a=200, gm=200, admin=200)},
+    "form-export": {"kind": "form", "GET": form_page()},
     "evidence-download": {"kind": "evidence", "GET": page(200, emp_a=200, committee=200)},
 }
 MATRIX |= APPRAISAL_PAGES

@@ -83,5 +83,11 @@ def add_appraisal(world):
     from appraisal.models import Evidence, FormValue
 
     value = FormValue.objects.create(form=world.forms["self"], line_key=next(iter(info)))
+    from appraisal.models import Inspection
+
+    world.inspections = {
+        target: Inspection.objects.create(date=date(2026, 3, 5), department=department, inspector=world.hr.user)
+        for target, department in (("own", world.dept_a), ("other", world.dept_b))
+    }
     world.evidence = Evidence.objects.create(value=value, file=ContentFile(b"a note", name="note.txt"), name="note.txt", uploaded_by=world.emp_a.user)
     return world

@@ -96,6 +96,23 @@ def test_a_joiner_gets_a_share_of_the_month(world):
     assert form_of(period, world.emp_b).share == D("0.4839")  # 15 of 31 days
 
 
+def test_a_company_may_leave_short_stays_out_of_the_month(world):
+    from organisation.services import get_company
+
+    approved_cards(world)
+    company = get_company()
+    company.appraisal_min_days = 16
+    company.save()
+    world.emp_b.hire_date = date(2026, 3, 17)  # 15 days in March
+    world.emp_b.save()
+    assignment = world.emp_b.assignments.get()
+    assignment.start_date = date(2026, 3, 17)
+    assignment.save()
+    period = services.open_period(by=world.hr.user, year=2026, month=3)
+    assert not Form.objects.filter(period=period, employee=world.emp_b).exists()
+    assert Form.objects.filter(period=period, employee=world.emp_a).exists()
+
+
 def test_an_opened_month_keeps_its_scorecard_version(world, month):
     card = world.post_a.scorecards.get()
     with pytest.raises(ValidationError, match="already open"):

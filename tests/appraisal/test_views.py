@@ -180,3 +180,29 @@ def test_evidence_is_downloaded_only_by_who_sees_the_form(world, client, login, 
     assert "attachment" in response["Content-Disposition"]
     login(world.emp_b.user)
     assert client.get(f"/appraisal/evidence/{evidence.pk}/").status_code == 404
+
+
+def test_the_dashboard_and_the_grid_take_the_same_queries_for_more_people(world, client, login, month, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from appraisal import services
+    from tests.organisation.factories import EmployeeFactory
+
+    login(world.hr.user)
+    code = next(iter(Form.objects.filter(period=month, employee=world.emp_a).get(kind=FormKind.EMPLOYEE).snapshot["lines"]))
+
+    def count(period):
+        counts = []
+        for url in (f"/appraisal/periods/{period.pk}/", f"/appraisal/periods/{period.pk}/grid/?indicator={code}"):
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            counts.append(len(queries))
+        return counts
+
+    few = count(month)
+    for _ in range(5):
+        EmployeeFactory(department=world.dept_a, post=world.post_a)
+    april = services.open_period(by=world.hr.user, year=2026, month=4)
+    assert Form.objects.filter(period=april).count() == Form.objects.filter(period=month).count() + 5
+    assert count(april) == few
