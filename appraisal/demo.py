@@ -155,17 +155,19 @@ class _Cast:
 
     def enterer(self, form: Form, info: dict) -> User:
         """Who supplies a line: the head for the department's data and ratings (the head
-        themselves on their own department form), HR for finance and HR data and where no
-        one else heads the department."""
+        themselves on their own department form), HR for finance and HR data, where no one
+        else heads the department and instead of the general manager."""
         owner = info.get("data_owner")
         own = self.users[form.employee.user_id]
+        chosen = None
         if owner == "employee" or (form.kind == FormKind.HEAD and owner == "department"):
-            return own
-        if owner in ("department", "raters"):
-            head = self.head_for(form)
-            if head is not None:
-                return head
-        return self.hr_for(form)
+            chosen = own
+        elif owner in ("department", "raters"):
+            chosen = self.head_for(form)
+        # The general manager enters no data (they approve the scores): HR does it for them.
+        if chosen is None or (chosen == self.gm and not (owner == "employee" and chosen == own)):
+            return self.hr_for(form)
+        return chosen
 
 
 # ---------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_noop
 from indicators.scoring import NotApplicablePolicy
 from organisation.models import Assignment, Department, Employee
 from organisation.roles import headed_department_ids
-from organisation.rules import is_integrator
+from organisation.rules import is_general_manager, is_hr, is_integrator
 from organisation.services import get_company
 from scorecards import card_rules
 from scorecards.models import Level, Scorecard, ScorecardVersion, owner_key
@@ -255,6 +255,8 @@ def who_enters(form: Form, user, line_key: str) -> set[str]:
         rights.add("value")
     if form.kind == FormKind.HEAD and own_form and owner in ("department", "employee"):
         rights.add("value")  # the head fills in their own form
+    if is_general_manager(user) and not is_hr(user):
+        rights.discard("value")  # the general manager approves scores and enters no data
     if own_form:
         rights.add("self")
     return rights

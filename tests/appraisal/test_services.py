@@ -138,6 +138,18 @@ def test_who_enters_what(world, month):
     assert value.actual == D("7") and value.self_assessment == "Beat the plan"
 
 
+def test_the_general_manager_enters_no_data(world, month):
+    form = form_of(month, world.gm)  # the GM's own post form, in the GM office they head
+    other = Form.objects.filter(period=month, department=world.gm.department).exclude(employee=world.gm).first()
+    key = next(iter(form.snapshot["lines"]))
+    with pytest.raises(PermissionDenied):
+        services.save_values(by=world.gm.user, form=form, values={key: {"actual": "1"}})
+    if other is not None:
+        with pytest.raises(PermissionDenied):
+            services.save_values(by=world.gm.user, form=other, values={key: {"actual": "1"}})
+    services.save_values(by=world.gm.user, form=form, values={key: {"self_assessment": "On plan"}})
+
+
 def test_a_bad_number_saves_nothing(world, month):
     form = form_of(month, world.emp_a)
     first, second = list(form.snapshot["lines"])[:2]
