@@ -7,6 +7,7 @@ urlpatterns = [
     path("appraisal/periods/<int:pk>/", views.period_detail, name="period-detail"),
     path("appraisal/periods/<int:pk>/flag-late/", views.period_flag_late, name="period-flag-late"),
     path("appraisal/periods/<int:pk>/advance/", views.period_advance, name="period-advance"),
+    path("appraisal/periods/<int:pk>/calculate/", views.period_calculate, name="period-calculate"),
     path("appraisal/periods/<int:pk>/actuals/import/", excel_views.actuals_import, name="period-actuals-import"),
     path("appraisal/periods/<int:pk>/actuals/template/", excel_views.actuals_template_download, name="period-actuals-template"),
     path("appraisal/periods/<int:pk>/results/export/", excel_views.results_export, name="period-results-export"),

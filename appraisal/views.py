@@ -89,18 +89,23 @@ def _waiting_for(user) -> list[Form]:
 def period_detail(request, pk):
     require(request, "appraisal.view_appraisal")
     period = get_object_or_404(periods_visible_to(request.user), pk=pk)
-    forms = list(forms_visible_to(request.user).filter(period=period).select_related("department", "employee"))
+    forms = list(
+        forms_visible_to(request.user).filter(period=period).select_related("department", "employee")
+        .annotate(value_count=Count("values"))
+    )
     states = [value for value, _label in FormStatus.choices]
     by_department: dict = {}
     for form in forms:
         row = by_department.setdefault(form.department, Counter())
         row[form.status] += 1
         row["late"] += form.is_late
+        form.missing = max(0, len(form.snapshot["lines"]) - form.value_count)
+        row["missing"] += form.missing
     inspections = Counter(
         Inspection.objects.filter(date__year=period.year, date__month=period.month).values_list("department", flat=True)
     )
     rows = [
-        {"department": department, "counts": [counts[state] for state in states], "late": counts["late"],
+        {"department": department, "counts": [counts[state] for state in states], "late": counts["late"], "missing": counts["missing"],
          "inspections": inspections.get(department.pk, 0)}
         for department, counts in sorted(by_department.items(), key=lambda item: (item[0].sort_order, item[0].code))
     ]
@@ -205,6 +210,11 @@ def _posted_values(request, form: Form) -> dict:
         if prefix + "actual-present" in request.POST:  # the row had value fields
             if prefix + "actual" in request.POST:
                 fields["actual"] = request.POST[prefix + "actual"]
+            inputs = {name: request.POST[f"{prefix}in-{name}"] for name in form.snapshot["lines"][key].get("inputs", []) if f"{prefix}in-{name}" in request.POST}
+            if inputs:
+                fields["inputs"] = inputs
+            if prefix + "remark" in request.POST:
+                fields["remark"] = request.POST[prefix + "remark"]
             if prefix + "ratings" in request.POST:
                 text = request.POST[prefix + "ratings"].replace("，", ",")
                 fields["ratings"] = [part.strip() for part in text.split(",") if part.strip()]
@@ -434,4 +444,18 @@ def period_advance(request, pk):
     require(request, "appraisal.manage_periods")
     period = get_object_or_404(periods_visible_to(request.user), pk=pk)
     _act(request, lambda: services.advance_period(by=request.user, period=period), _("The month moved on."))
+    return redirect("period-detail", pk=period.pk)
+
+
+@login_required
+@require_POST
+def period_calculate(request, pk):
+    """HR calculates every form of the month that is with HR (never their own)."""
+    require(request, "appraisal.manage_periods")
+    period = get_object_or_404(periods_visible_to(request.user), pk=pk)
+    forms = list(forms_visible_to(request.user).filter(period=period, status=FormStatus.SUBMITTED).exclude(employee__user=request.user))
+    if not forms:
+        messages.info(request, _("No form is waiting for HR's calculation."))
+    else:
+        _bulk(request, forms, workflow.Action.CALCULATE)
     return redirect("period-detail", pk=period.pk)

@@ -355,6 +355,7 @@ APPRAISAL_PAGES = {
     # March's deadline has passed: HR flags the late forms.
     "period-flag-late": {"kind": "period", "POST": hr_only(302), "GET": page(405)},
     "period-advance": {"kind": "period", "POST": hr_only(302), "GET": page(405)},
+    "period-calculate": {"kind": "period", "POST": hr_only(302), "GET": page(405)},
     # An empty save changes nothing and an empty step is unknown: back to the form.
     "form-detail": {"kind": "form", "GET": form_page(), "POST": form_page(302)},
     "form-step": {"kind": "form", "POST": form_page(302), "GET": page(405)},

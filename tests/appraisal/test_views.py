@@ -206,3 +206,30 @@ def test_the_dashboard_and_the_grid_take_the_same_queries_for_more_people(world,
     april = services.open_period(by=world.hr.user, year=2026, month=4)
     assert Form.objects.filter(period=april).count() == Form.objects.filter(period=month).count() + 5
     assert count(april) == few
+
+
+def test_hr_calculates_every_form_with_hr_at_once_and_sees_missing_values(world, client, login, month):
+    from appraisal import services
+    from tests.appraisal.factories import all_values
+
+    form = Form.objects.get(period=month, employee=world.emp_a, kind=FormKind.EMPLOYEE)
+    services.save_values(by=world.hr.user, form=form, values=all_values(form))
+    services.take_step(by=world.emp_a.user, form=form, action="sign_as_employee")
+    services.take_step(by=world.head_a.user, form=form, action="sign_as_head")
+    login(world.hr.user)
+    page = client.get(f"/appraisal/periods/{month.pk}/").content.decode()
+    assert "Values missing" in page
+    response = client.post(f"/appraisal/periods/{month.pk}/calculate/", follow=True)
+    assert "1 forms done: Calculate." in response.content.decode()
+    assert Form.objects.get(pk=form.pk).status == FormStatus.CALCULATED
+
+
+def test_formula_inputs_and_remarks_are_entered_on_the_form(world, client, login, month):
+    form = Form.objects.get(period=month, employee=world.emp_a, kind=FormKind.EMPLOYEE)
+    key = next(iter(form.snapshot["lines"]))
+    login(world.hr.user)
+    client.post(f"/appraisal/forms/{form.pk}/", {
+        "revision": form.revision, f"v-{key}-actual-present": "1", f"v-{key}-actual": "7", f"v-{key}-remark": "From the ERP",
+    })
+    value = form.values.get(line_key=key)
+    assert (value.actual, value.remark) == (Decimal("7"), "From the ERP")
