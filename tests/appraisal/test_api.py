@@ -95,7 +95,9 @@ def calculated(world, form) -> Form:
 
 
 def first_key(form) -> str:
-    return next(iter(form.snapshot["lines"]))
+    """The form's first line (the calculation's list keeps the order; PostgreSQL's jsonb
+    does not keep the order of an object's keys)."""
+    return form.snapshot["calculation"]["lines"][0]["key"]
 
 
 # --- periods ---------------------------------------------------------------------------
