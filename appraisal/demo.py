@@ -203,7 +203,7 @@ def line_value(line: dict, info: dict, rng: random.Random, quality: float) -> di
     unit = info.get("unit", "")
     if unit in COUNT_UNITS:
         if target < 1:  # a few a year: one now and then
-            return {"actual": "1" if rng.random() < float(target) * 2 else "0"}
+            return {"actual": "1" if D(str(rng.random())) < target * 2 else "0"}
         return {"actual": _text(actual, 0)}
     if unit == "%" and not lower and target <= 100:
         actual = min(actual, D(100))

@@ -16,9 +16,8 @@ from bsc_site.xlsx import SpreadsheetError
 from organisation.roles import headed_department_ids
 from organisation.rules import is_administrator, is_general_manager, is_hr
 
-from . import form_excel
+from . import form_excel, services
 from .selectors import forms_visible_to, periods_visible_to
-from .views import _can_see_score
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -80,7 +79,7 @@ def form_export(request, pk):
     appraised once the result is published)."""
     require(request, "appraisal.view_appraisal")
     form = get_object_or_404(forms_visible_to(request.user), pk=pk)
-    data = form_excel.export_form(form, scores=_can_see_score(request.user, form))
+    data = form_excel.export_form(form, scores=services.score_visible(request.user, form))
     return _attachment(data, f"form-{form.period}-{form.employee.employee_number}-{form.kind}.xlsx")
 
 
@@ -98,5 +97,5 @@ def results_export(request, pk):
         if not headed:
             raise PermissionDenied
         forms = forms.filter(department_id__in=headed)
-    data = form_excel.export_results(period=period, forms=forms, show_total=lambda form: _can_see_score(request.user, form))
+    data = form_excel.export_results(period=period, forms=forms, show_total=lambda form: services.score_visible(request.user, form))
     return _attachment(data, f"results-{period}.xlsx")

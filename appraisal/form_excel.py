@@ -39,6 +39,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from bsc_site.numbers import plain
 from bsc_site.xlsx_print import notes_sheet, BOLD, BOX, CENTRE_WRAP, GROUP_FILL, HEADER_FILL, LABEL_FILL, READ_ONLY_FILL, TITLE_FONT, WRAP, put, to_bytes, landscape
 from bsc_site.xlsx import load_rows, CellError, Column, SpreadsheetError, check_upload, clean_text, normalise_header, text_of
 from organisation.models import Employee
@@ -102,26 +103,16 @@ INPUT_SEPARATORS = re.compile(r"[;；\n]")
 
 
 
-def _plain(value) -> str | None:
-    """A number as stored text without trailing zeros (services' own spelling)."""
-    if value is None:
-        return None
-    text = format(Decimal(value), "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _number_cell(value: Decimal | None):
-    """A Decimal as a numeric cell when a spreadsheet keeps it exactly, else as text."""
+    """A Decimal as a numeric cell when a spreadsheet shows it exactly (15 significant
+    digits, Excel's precision), else as text."""
     if value is None:
         return None
-    value = Decimal(value)
-    normal = value.normalize()
+    normal = Decimal(value).normalize()
     normal = normal.quantize(Decimal(1)) if normal == normal.to_integral_value() else normal
-    try:
-        exact = Decimal(repr(float(normal))) == normal
-    except (OverflowError, ValueError):
-        exact = False
-    return normal if exact else _plain(normal)
+    return normal if len(normal.as_tuple().digits) <= 15 else plain(normal)
 
 
 def _line_name(info: dict, key: str) -> str:
@@ -142,8 +133,8 @@ def _state(value: FormValue | None) -> dict:
     if value is None:
         return {"actual": None, "inputs": {}, "ratings": [], "not_applicable": False, "remark": ""}
     return {
-        "actual": _plain(value.actual),
-        "inputs": {str(name): _plain(number) for name, number in (value.inputs or {}).items() if number not in (None, "")},
+        "actual": plain(value.actual),
+        "inputs": {str(name): plain(number) for name, number in (value.inputs or {}).items() if number not in (None, "")},
         "ratings": [int(level) for level in value.ratings or []],
         "not_applicable": bool(value.not_applicable),
         "remark": clean_text(value.remark or ""),
@@ -455,7 +446,7 @@ def _parse_row(number: int, cells, columns: dict[str, int], problems: _Problems,
     actual, error = _decimal(cell("actual"))
     if error:
         problems.add(number, "actual", error)
-    row.fields["actual"] = None if actual is None else _plain(actual.quantize(PLACES, ROUND_HALF_UP))
+    row.fields["actual"] = None if actual is None else plain(actual.quantize(PLACES, ROUND_HALF_UP))
     if "inputs" in columns:
         row.inputs_text, error = _text(cell("inputs"))
         if error:
@@ -504,7 +495,7 @@ def _parse_inputs(row: _Row, info: dict, problems: _Problems) -> None:
         if error:
             problems.add(row.number, "inputs", f"{name}: {error}")
             return
-        inputs[name] = _plain(number)
+        inputs[name] = plain(number)
     row.fields["inputs"] = inputs
 
 

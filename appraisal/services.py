@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from bsc_site.numbers import plain
 from indicators.scoring import NotApplicablePolicy
 from organisation.models import Assignment, Department, Employee
 from organisation.roles import headed_department_ids
@@ -34,7 +35,6 @@ from scorecards.selectors import version_for_month
 from . import calculation, workflow
 from .models import EntryStatus, Evidence, Form, FormKind, FormStatus, FormValue, Inspection, Notification, Period, PeriodStatus, Signature, SignatureRole, Transition
 
-HUNDRED = Decimal(100)
 
 
 class StaleForm(ValidationError):
@@ -60,11 +60,6 @@ def _month_name(month: int) -> str:
 # Opening a period
 
 
-def _plain(value: Decimal | None) -> str | None:
-    if value is None:
-        return None
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def snapshot_of(version: ScorecardVersion, month: int) -> tuple[dict, dict]:
@@ -89,7 +84,7 @@ def snapshot_of(version: ScorecardVersion, month: int) -> tuple[dict, dict]:
         info[indicator.code] = {
             "name_en": indicator.name_en, "name_zh": indicator.name_zh, "unit": indicator.unit, "type": indicator.type,
             "perspective": line.perspective.code, "data_owner": line.data_owner, "rating_mode": line.rating_mode,
-            "annual_target": _plain(line.target), "weight": _plain(effective[str(line.pk)]),
+            "annual_target": plain(line.target), "weight": plain(effective[str(line.pk)]),
             "inputs": [name.strip() for name in indicator.formula_inputs.split(",") if name.strip()],
         }
     snapshot = calculation.FormSnapshot(
@@ -120,11 +115,6 @@ def _placement(employee: Employee, first: date, last: date) -> tuple[int, int, i
     return best
 
 
-@dataclass
-class Opening:
-    period: Period
-    forms: int = 0
-    missing_cards: list[str] = field(default_factory=list)
 
 
 @transaction.atomic
@@ -266,7 +256,7 @@ def _content_hash(form: Form) -> str:
     """What a signature vouches for: the frozen card and every value."""
     values = [
         {
-            "line": value.line_key, "actual": _plain(value.actual), "inputs": value.inputs, "ratings": value.ratings,
+            "line": value.line_key, "actual": plain(value.actual), "inputs": value.inputs, "ratings": value.ratings,
             "na": value.not_applicable, "self": value.self_assessment, "remark": value.remark,
         }
         for value in form.values.order_by("line_key")
@@ -310,7 +300,7 @@ def save_values(*, by, form: Form, values: dict[str, dict], revision=None) -> Fo
             continue
         rights = who_enters(form, by, key)
         value = existing.get(key) or FormValue(form=form, line_key=key)
-        before = (_plain(value.actual), value.inputs, value.ratings, value.not_applicable, value.remark, value.self_assessment)
+        before = (plain(value.actual), value.inputs, value.ratings, value.not_applicable, value.remark, value.self_assessment)
         try:
             if any(name in fields for name in VALUE_FIELDS) and "value" not in rights:
                 raise PermissionDenied
@@ -319,7 +309,7 @@ def save_values(*, by, form: Form, values: dict[str, dict], revision=None) -> Fo
             if "actual" in fields:
                 value.actual = _decimal(fields["actual"], "actual")
             if "inputs" in fields:
-                value.inputs = {name: _plain(_decimal(number, "inputs")) for name, number in (fields["inputs"] or {}).items() if number not in (None, "")}
+                value.inputs = {name: plain(_decimal(number, "inputs")) for name, number in (fields["inputs"] or {}).items() if number not in (None, "")}
             if "ratings" in fields:
                 value.ratings = [int(level) for level in fields["ratings"] or []]
             if "not_applicable" in fields:
@@ -334,7 +324,7 @@ def save_values(*, by, form: Form, values: dict[str, dict], revision=None) -> Fo
         except (TypeError, ValueError):
             errors.setdefault(key, []).append(_("Enter the ratings as whole numbers."))
             continue
-        after = (_plain(value.actual), value.inputs, value.ratings, value.not_applicable, value.remark, value.self_assessment)
+        after = (plain(value.actual), value.inputs, value.ratings, value.not_applicable, value.remark, value.self_assessment)
         if after != before:
             value.entered_by = by
             value._change_reason = "values"
@@ -383,6 +373,22 @@ def _actor_allowed(step: workflow.Step, form: Form, user) -> bool:
     if step.actor is workflow.Actor.GENERAL_MANAGER:
         return user.has_perm("appraisal.approve", form) and form.calculated_by_id != user.pk
     return False
+
+
+def steps_for(user, form: Form) -> list[workflow.Step]:
+    """The steps ``user`` may take on the form now (the buttons a page offers)."""
+    return [
+        step for step in workflow.STEPS
+        if form.kind in step.kinds and form.status in step.sources and _actor_allowed(step, form, user)
+    ]
+
+
+def score_visible(user, form: Form) -> bool:
+    """The person appraised sees their score once it is published; everyone else who may
+    see the form sees it as soon as HR has calculated it."""
+    if form.employee.user_id == user.pk:
+        return form.status == FormStatus.PUBLISHED
+    return True
 
 
 def _refusal(step: workflow.Step, form: Form, user) -> str:

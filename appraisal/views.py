@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from bsc_site.pages import require
+from bsc_site.pages import act, require
 from organisation.models import Department
 from organisation.roles import headed_department_ids
 from strategy.models import Perspective
@@ -32,17 +32,12 @@ from .selectors import forms_visible_to, inspections_visible_to, periods_visible
 
 
 def _act(request, call, success: str) -> bool:
+    """pages.act, where a refusal by segregation of duties is said, not a 403 page."""
     try:
-        call()
+        return act(request, call, success)
     except PermissionDenied as exc:
         messages.error(request, str(exc) or _("You cannot take this step on this form."))
         return False
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-        return False
-    messages.success(request, success)
-    return True
 
 
 @login_required
@@ -133,18 +128,6 @@ def period_flag_late(request, pk):
     return redirect("period-detail", pk=period.pk)
 
 
-def _can_see_score(user, form: Form) -> bool:
-    if form.employee.user_id == user.pk:
-        return form.status == FormStatus.PUBLISHED
-    return True
-
-
-def _steps_for(user, form: Form) -> list[workflow.Step]:
-    steps = []
-    for step in workflow.STEPS:
-        if form.kind in step.kinds and form.status in step.sources and services._actor_allowed(step, form, user):
-            steps.append(step)
-    return steps
 
 
 STEP_LABELS = {
@@ -186,13 +169,13 @@ def form_detail(request, pk):
         if _act(request, lambda: services.save_values(by=request.user, form=form, values=values, revision=request.POST.get("revision")), _("Saved.")):
             return redirect("form-detail", pk=form.pk)
         form.refresh_from_db()
-    breakdown = form.breakdown if _can_see_score(request.user, form) else None
+    breakdown = form.breakdown if services.score_visible(request.user, form) else None
     lines = _lines(form, request.user, breakdown)
     perspectives = list(Perspective.objects.all())
     groups = [(p, [row for row in lines if row["line"]["perspective"] == p.code]) for p in perspectives]
     context = {
         "form": form, "groups": [(p, rows) for p, rows in groups if rows], "breakdown": breakdown,
-        "steps": [(step, STEP_LABELS[step.action]) for step in _steps_for(request.user, form)],
+        "steps": [(step, STEP_LABELS[step.action]) for step in services.steps_for(request.user, form)],
         "editable": any(row["can_value"] or row["can_self"] for row in lines),
         "signatures": list(form.signatures.select_related("user")), "valid": services.signatures_valid(form),
         "transitions": list(form.transitions.select_related("by")),

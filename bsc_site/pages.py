@@ -1,7 +1,9 @@
 """Small helpers shared by the apps' form pages."""
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import render
+from django.utils import timezone
 
 from .forms import XlsxUploadForm
 from .xlsx import SpreadsheetError
@@ -55,3 +57,24 @@ def xlsx_import_page(request, template: str, run, done):
                 return done(result)
             context["errors"] = result.errors
     return render(request, template, context)
+
+
+def act(request, call, success: str) -> bool:
+    """Run a one-click action; say how it went (or every reason it was refused) on the
+    next page."""
+    try:
+        call()
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return False
+    messages.success(request, success)
+    return True
+
+
+def year_of(request) -> int:
+    """The ?year= of a page, this year when it is missing or not a number."""
+    try:
+        return int(request.GET.get("year", ""))
+    except ValueError:
+        return timezone.localdate().year

@@ -22,11 +22,12 @@ from django.utils.dates import MONTHS
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
+from bsc_site.numbers import plain
 from organisation.models import Company, Department, Post, Team
 from strategy.models import Perspective
 
 from . import card_rules, coverage, version_diff
-from .models import CascadeLink, Level, Scorecard, ScorecardLine, ScorecardVersion
+from .models import LEVEL_ORDER, CascadeLink, Level, Scorecard, ScorecardLine, ScorecardVersion
 
 __all__ = [
     "LEVELS_WITH_CARDS_BELOW",
@@ -44,14 +45,10 @@ __all__ = [
 ]
 
 EMPTY = "—"
-LEVEL_ORDER = {Level.COMPANY: 0, Level.DEPARTMENT: 1, Level.TEAM: 2, Level.POST: 3}
 # Team and post cards have no cards below them.
 LEVELS_WITH_CARDS_BELOW = (Level.COMPANY, Level.DEPARTMENT)
 
 
-def _plain(value: Decimal) -> str:
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _newest_number() -> Subquery:
@@ -401,7 +398,7 @@ def _field_labels(perspectives: list[Perspective]) -> dict[str, str]:
 def _amount(value: Decimal | None, unit: str = "") -> str:
     if value is None:
         return EMPTY
-    return f"{_plain(value)} {unit}".strip()
+    return f"{plain(value)} {unit}".strip()
 
 
 def _settings(version: ScorecardVersion, perspectives: list[Perspective]) -> dict[str, str]:
@@ -413,7 +410,7 @@ def _settings(version: ScorecardVersion, perspectives: list[Perspective]) -> dic
     }
     for code in codes:
         if code in version.perspective_weights:
-            settings[f"perspective_weights.{code}"] = f"{_plain(version.weight_of(code))}%"
+            settings[f"perspective_weights.{code}"] = f"{plain(version.weight_of(code))}%"
     settings.update(
         {
             "veto_mode": version.get_veto_mode_display(),
@@ -438,7 +435,7 @@ def _params(params: dict) -> str:
 def _link(link: CascadeLink) -> str:
     how = link.get_feed_display()
     if link.share is not None:
-        how = f"{how}, {_plain(link.share)}%"
+        how = f"{how}, {plain(link.share)}%"
     return f"{link.upper_scorecard.owner_name} · {link.upper_indicator.code} ({how})"
 
 
@@ -446,7 +443,7 @@ def _line_values(line: ScorecardLine) -> dict[str, str]:
     unit = line.indicator.unit
     return {
         "perspective": line.perspective.display_name,
-        "weight": f"{_plain(line.weight)}%",
+        "weight": f"{plain(line.weight)}%",
         "target": _amount(line.target, unit),
         "method": line.get_method_display(),
         "params": _params(line.params or {}),

@@ -6,11 +6,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from bsc_site.pages import require, xlsx_import_page
+from bsc_site.pages import require, xlsx_import_page, year_of
 
 from . import alignment, card_excel
 from .selectors import scorecards_visible_to, versions_visible_to
@@ -18,17 +17,12 @@ from .selectors import scorecards_visible_to, versions_visible_to
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _year(request) -> int:
-    try:
-        return int(request.GET.get("year", ""))
-    except ValueError:
-        return timezone.localdate().year
 
 
 @login_required
 def cascade_tree(request):
     require(request, "scorecards.view_scorecards")
-    year = _year(request)
+    year = year_of(request)
     tree = alignment.cascade_tree(year)
     visible = set(scorecards_visible_to(request.user).filter(year=year).values_list("pk", flat=True))
     rows = tree.rows

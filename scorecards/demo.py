@@ -20,6 +20,7 @@ from decimal import ROUND_FLOOR, Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from bsc_site.numbers import plain
 from indicators.models import Indicator
 from indicators.services import save_indicator
 from organisation.models import Department, Post, Team, User
@@ -31,7 +32,6 @@ from .models import (
     Aggregation,
     CascadeLink,
     DataOwner,
-    Feed,
     Level,
     PhasingMethod,
     RatingMode,
@@ -453,7 +453,7 @@ class _Loader:
         sums = {code: D(0) for code in self.perspectives}
         for line in version.lines.select_related("perspective"):
             sums[line.perspective.code] += changes.get(line, {}).get("weight", line.weight)
-        settings = {"perspective_weights": {code: _plain(total) for code, total in sums.items()}, **policy.fields()}
+        settings = {"perspective_weights": {code: plain(total) for code, total in sums.items()}, **policy.fields()}
         lines = {line.pk: fields for line, fields in changes.items()}
         return services.save_card(by=self.hr, version=version, settings=settings, lines=lines)
 
@@ -466,7 +466,7 @@ class _Loader:
             code = named.get(line.indicator.code, line.indicator.code)
             if code not in upper_codes:
                 continue
-            feed = _feed(line.aggregation)
+            feed = services.feed_for(line.aggregation)
             links = [link for link in line.up_links.all() if link.upper_scorecard_id == upper.pk]
             if any(link.upper_indicator_id == self.indicators[code].pk and link.feed == feed for link in links):
                 continue
@@ -534,7 +534,7 @@ class _Loader:
             room = D(100) - sum((D(own.weight) for own in spec.own), D(0))
             weighted = [line for line in lines if line.indicator.type != "NNI"]
             shares = _shares([line.weight for line in weighted], room)
-            keep = {line.indicator.code: (_plain(share), None) for line, share in zip(weighted, shares, strict=True)}
+            keep = {line.indicator.code: (plain(share), None) for line, share in zip(weighted, shares, strict=True)}
         own = {line.code: line for line in spec.own}
         deletions, changes = [], {}
         for line in lines:
@@ -571,13 +571,8 @@ def _data_owner(indicator: Indicator, method: str) -> str:
     return DataOwner.DEPARTMENT
 
 
-def _plain(value: Decimal) -> str:
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _feed(aggregation: str) -> str:
-    return {Aggregation.SUM: Feed.SUM, Aggregation.AVERAGE: Feed.AVERAGE, Aggregation.LAST: Feed.LAST}[aggregation]
 
 
 def _shares(weights: list[Decimal], total: Decimal) -> list[Decimal]:

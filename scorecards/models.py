@@ -37,6 +37,10 @@ class Level(models.TextChoices):
     POST = RuleLevel.POST.value, _("Post")
 
 
+# Company first, posts last: the order cards are listed and copied in.
+LEVEL_ORDER = {value: index for index, value in enumerate(Level.values)}
+
+
 class WeightConvention(models.TextChoices):
     # xgettext:no-python-format
     OF_TOTAL = RuleConvention.OF_TOTAL.value, _("Line weights are % of the whole card")

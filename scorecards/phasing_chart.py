@@ -7,12 +7,9 @@ the chart is safe to mark as safe in a template.
 from decimal import Decimal
 from html import escape
 
+from bsc_site.numbers import plain
+
 WIDTH, HEIGHT, PAD_TOP, PAD_BOTTOM, PAD_LEFT = 480, 150, 14, 22, 8
-
-
-def _label(value: Decimal) -> str:
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def month_chart(months: list[Decimal], labels: list[str], *, title: str) -> str:
@@ -22,18 +19,19 @@ def month_chart(months: list[Decimal], labels: list[str], *, title: str) -> str:
     top = max(max(months), Decimal(0))
     bottom = min(min(months), Decimal(0))
     span = (top - bottom) or Decimal(1)
-    plot = HEIGHT - PAD_TOP - PAD_BOTTOM
-    zero_y = PAD_TOP + float(top / span) * plot
-    slot = (WIDTH - PAD_LEFT * 2) / 12
+    plot = Decimal(HEIGHT - PAD_TOP - PAD_BOTTOM)
+    zero_y = PAD_TOP + top / span * plot
+    slot = Decimal(WIDTH - PAD_LEFT * 2) / 12
     bars = []
     for index, (value, label) in enumerate(zip(months, labels, strict=True)):
-        height = float(abs(value) / span) * plot
+        height = abs(value) / span * plot
         y = zero_y - height if value >= 0 else zero_y
-        x = PAD_LEFT + index * slot + slot * 0.15
-        text = escape(f"{label}: {_label(value)}")
+        x = PAD_LEFT + index * slot + slot * Decimal("0.15")
+        text = escape(f"{label}: {plain(value)}")
         bars.append(
-            f'<g><title>{text}</title><rect x="{x:.1f}" y="{y:.1f}" width="{slot * 0.7:.1f}" height="{max(height, 0.5):.1f}" '
-            f'class="bar"/><text x="{x + slot * 0.35:.1f}" y="{HEIGHT - 6}" text-anchor="middle">{escape(label[:3])}</text></g>'
+            f'<g><title>{text}</title><rect x="{x:.1f}" y="{y:.1f}" width="{slot * Decimal("0.7"):.1f}" '
+            f'height="{max(height, Decimal("0.5")):.1f}" class="bar"/>'
+            f'<text x="{x + slot * Decimal("0.35"):.1f}" y="{HEIGHT - 6}" text-anchor="middle">{escape(label[:3])}</text></g>'
         )
     return (
         f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)}" class="month-chart">'

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from bsc_site.numbers import plain
 from indicators import scoring
 from indicators.models import Indicator, IndicatorStatus
 from indicators.services import translated
@@ -27,6 +28,7 @@ from strategy.models import Perspective, StrategyPlan
 
 from . import card_rules, phasing
 from .models import (
+    LEVEL_ORDER,
     Aggregation,
     CascadeLink,
     ChangeProposal,
@@ -162,7 +164,9 @@ def rule_card(version: ScorecardVersion, lines: Iterable[ScorecardLine]) -> card
 def card_problems(version: ScorecardVersion, lines: Iterable[ScorecardLine] | None = None) -> list[card_rules.Problem]:
     """Everything wrong with a version: the card rules, then the rules of single lines
     (PCI rating modes, monthly targets that do not reconcile)."""
-    lines = list(version.lines.select_related("indicator", "perspective") if lines is None else lines)
+    if lines is None:
+        lines = version.lines.select_related("indicator", "perspective").prefetch_related("up_links__upper_indicator")
+    lines = list(lines)
     problems = card_rules.check_card(rule_card(version, lines))
     upper_lines = _upper_lines(lines)
     for line in lines:
@@ -179,7 +183,7 @@ def card_problems(version: ScorecardVersion, lines: Iterable[ScorecardLine] | No
                 card_rules.Problem(
                     "month_targets", key,
                     gettext_noop("The monthly targets are %(diff)s away from the annual target."),
-                    {"diff": plain_number(difference)}, incomplete=True,
+                    {"diff": plain(difference)}, incomplete=True,
                 )
             )
         if line.indicator.status != IndicatorStatus.ACTIVE:
@@ -226,9 +230,6 @@ def _perspective_name(code: str) -> str:
     return perspective.display_name if perspective else code
 
 
-def plain_number(value: Decimal) -> str:
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _refuse_invalid(version: ScorecardVersion) -> None:
@@ -283,7 +284,7 @@ def _month_values(values) -> list[str]:
             number = None
         if number is None or not number.is_finite() or abs(number) >= phasing.MAX_MAGNITUDE:
             raise ValidationError({"month_targets": _("%(month)s: enter a number.") % {"month": _month_name(index)}})
-        months.append(plain_number(number.quantize(Decimal("0.01")) if number.as_tuple().exponent < -2 else number))
+        months.append(plain(number.quantize(Decimal("0.01")) if number.as_tuple().exponent < -2 else number))
     return months
 
 
@@ -314,7 +315,7 @@ def phase_line(line: ScorecardLine) -> None:
         )
     except phasing.PhasingError as exc:
         raise _phasing_error(exc) from exc
-    line.month_targets = [plain_number(month) for month in months]
+    line.month_targets = [plain(month) for month in months]
 
 
 # ---------------------------------------------------------------------------------------
@@ -324,7 +325,7 @@ def phase_line(line: ScorecardLine) -> None:
 def _default_weights() -> dict[str, str]:
     codes = list(Perspective.objects.order_by("sort_order").values_list("code", flat=True))
     shares = card_rules._round_to_total([Decimal(100) / len(codes)] * len(codes)) if codes else []
-    return {code: plain_number(share) for code, share in zip(codes, shares, strict=True)}
+    return {code: plain(share) for code, share in zip(codes, shares, strict=True)}
 
 
 def _check_owner(level: str, department, team, post) -> None:
@@ -411,7 +412,7 @@ def _check_weights(value) -> dict[str, str]:
                 {"perspective_weights": _("The weight of %(perspective)s must be a number from 0 to 100 with at most two decimals.")
                  % {"perspective": _perspective_name(code)}}
             )
-        weights[code] = plain_number(weight)
+        weights[code] = plain(weight)
     return weights
 
 
@@ -544,6 +545,18 @@ def _copy_lines(source: ScorecardVersion, target: ScorecardVersion, *, upper_by_
                 )
 
 
+COPIED_SETTINGS = (
+    "convention", "perspective_weights", "veto_mode", "veto_ceiling", "veto_deduction", "front_line", "inspection_deduction",
+)
+
+
+def settings_of(version: ScorecardVersion) -> dict:
+    """What a copy of a version starts from (new versions, generated cards, next years)."""
+    settings = {name: getattr(version, name) for name in COPIED_SETTINGS}
+    settings["perspective_weights"] = dict(version.perspective_weights)
+    return settings
+
+
 @transaction.atomic
 def new_version(*, by, scorecard: Scorecard, effective_from: int, note: str = "") -> ScorecardVersion:
     """A draft copy of the newest approved version, to take effect from a later month."""
@@ -559,9 +572,7 @@ def new_version(*, by, scorecard: Scorecard, effective_from: int, note: str = ""
         raise ValidationError({"note": _("Say why the card changes; the reason is kept with the version.")})
     version = ScorecardVersion(
         scorecard=scorecard, number=latest.number + 1, status=VersionStatus.DRAFT, effective_from=effective_from,
-        convention=latest.convention, perspective_weights=dict(latest.perspective_weights), veto_mode=latest.veto_mode,
-        veto_ceiling=latest.veto_ceiling, veto_deduction=latest.veto_deduction, front_line=latest.front_line,
-        inspection_deduction=latest.inspection_deduction, note=note.strip(), created_by=by,
+        **settings_of(latest), note=note.strip(), created_by=by,
     )
     version.full_clean()
     _check_effective_month(version)
@@ -621,19 +632,7 @@ def save_line(*, by, version: ScorecardVersion, indicator: Indicator | None = No
     else:
         line = ScorecardLine.objects.select_for_update(of=("self",)).select_related("indicator", "profile").get(pk=line.pk, version=version)
         reason = "update line"
-    if "method" in fields and fields["method"] != line.method and "params" not in fields:
-        fields["params"] = scoring.default_params(fields["method"]).to_dict() if fields["method"] in scoring.Method._value2member_map_ else {}
-    for name in LINE_FIELDS:
-        if name in fields:
-            setattr(line, name, fields[name])
-    if line.weight is None:
-        line.weight = Decimal(0)
-    _check_line(line)
-    phase_line(line)
-    line.full_clean(exclude=["version", "indicator"] if line.pk is None else None)
-    _follow_aggregation(line)
-    line._change_reason = reason
-    line.save()
+    _save_line_fields(line, fields, reason)
     _refuse_invalid(version)
     return line
 
@@ -664,7 +663,7 @@ def save_card(*, by, version: ScorecardVersion, settings: dict, lines: dict[int,
             continue
         try:
             with transaction.atomic():
-                _save_line_fields(version, known[pk], values)
+                _save_line_fields(known[pk], values)
         except ValidationError as exc:
             _collect(errors, exc, f"line-{pk}-")
     if not errors:
@@ -678,9 +677,12 @@ def save_card(*, by, version: ScorecardVersion, settings: dict, lines: dict[int,
     return version
 
 
-def _save_line_fields(version, line, values):
+def _save_line_fields(line: ScorecardLine, values: dict, reason: str = "update line") -> None:
+    """Set a line's fields, check them, phase its target and save it (not the card checks)."""
     if "method" in values and values["method"] != line.method and "params" not in values:
-        values = {**values, "params": scoring.default_params(values["method"]).to_dict() if values["method"] in scoring.Method._value2member_map_ else {}}
+        # Another method's parameters mean nothing to the new one: start from its defaults.
+        known = values["method"] in scoring.Method._value2member_map_
+        values = {**values, "params": scoring.default_params(values["method"]).to_dict() if known else {}}
     for name in LINE_FIELDS:
         if name in values:
             setattr(line, name, values[name])
@@ -688,9 +690,9 @@ def _save_line_fields(version, line, values):
         line.weight = Decimal(0)
     _check_line(line)
     phase_line(line)
-    line.full_clean()
+    line.full_clean(exclude=["version", "indicator"] if line.pk is None else None)
     _follow_aggregation(line)
-    line._change_reason = "update line"
+    line._change_reason = reason
     line.save()
 
 
@@ -701,7 +703,7 @@ def _follow_aggregation(line: ScorecardLine) -> None:
         return
     old = ScorecardLine.objects.filter(pk=line.pk).values_list("aggregation", flat=True).first()
     if old and old != line.aggregation:
-        line.up_links.filter(feed=_feed_for(old)).update(feed=_feed_for(line.aggregation))
+        line.up_links.filter(feed=feed_for(old)).update(feed=feed_for(line.aggregation))
 
 
 def _collect(errors: dict, exc: ValidationError, prefix: str) -> None:
@@ -752,7 +754,7 @@ def unlink_line(*, by, link: CascadeLink) -> None:
     link.delete()
 
 
-def _feed_for(aggregation: str) -> str:
+def feed_for(aggregation: str) -> str:
     return {Aggregation.SUM: Feed.SUM, Aggregation.AVERAGE: Feed.AVERAGE, Aggregation.LAST: Feed.LAST}[aggregation]
 
 
@@ -766,7 +768,7 @@ def _even_weights(version: ScorecardVersion, lines: list[ScorecardLine]) -> None
     codes = [code for code in Perspective.objects.order_by("sort_order").values_list("code", flat=True)]
     used = [code for code in codes if any(line.perspective.code == code for line in weighted)]
     shares = dict(zip(used, card_rules._round_to_total([Decimal(100) / len(used)] * len(used)), strict=True)) if used else {}
-    version.perspective_weights = {code: plain_number(shares.get(code, Decimal(0))) for code in codes}
+    version.perspective_weights = {code: plain(shares.get(code, Decimal(0))) for code in codes}
     for code in used:
         group = [line for line in weighted if line.perspective.code == code]
         parts = card_rules._round_to_total([shares[code] / len(group)] * len(group), shares[code])
@@ -803,8 +805,11 @@ def _new_card_with_lines(by, *, year, level, indicators_and_sources, department=
     if len(lines) > limit:
         lines = lines[:limit]
     if settings_from is not None:
-        for name in ("convention", "perspective_weights", "veto_mode", "veto_ceiling", "veto_deduction", "front_line"):
-            setattr(version, name, getattr(settings_from, name))
+        # A post card takes its department's settings, but the inspection deduction is
+        # the department head's alone.
+        for name, value in settings_of(settings_from).items():
+            if name != "inspection_deduction":
+                setattr(version, name, value)
     else:
         _even_weights(version, lines)
     version.save()
@@ -843,7 +848,7 @@ def generate_department_card(*, by, year: int, department) -> Scorecard:
         on_company = set(company_version.lines.values_list("indicator_id", flat=True))
         for line in lines:
             if line.indicator_id in on_company:
-                CascadeLink.objects.create(line=line, upper_scorecard=company, upper_indicator=line.indicator, feed=_feed_for(line.aggregation))
+                CascadeLink.objects.create(line=line, upper_scorecard=company, upper_indicator=line.indicator, feed=feed_for(line.aggregation))
     return card
 
 
@@ -863,11 +868,10 @@ def generate_post_card(*, by, year: int, post) -> Scorecard:
         by, year=year, level=Level.POST, post=post, indicators_and_sources=[(s.indicator, s) for s in sources], settings_from=source_version
     )
     for line in lines:
-        CascadeLink.objects.create(line=line, upper_scorecard=department_card, upper_indicator=line.indicator, feed=_feed_for(line.aggregation))
+        CascadeLink.objects.create(line=line, upper_scorecard=department_card, upper_indicator=line.indicator, feed=feed_for(line.aggregation))
     return card
 
 
-LEVEL_ORDER = {Level.COMPANY: 0, Level.DEPARTMENT: 1, Level.TEAM: 2, Level.POST: 3}
 
 
 @transaction.atomic
@@ -895,9 +899,7 @@ def copy_year(*, by, from_year: int, to_year: int) -> tuple[list[Scorecard], lis
         card = Scorecard(year=to_year, level=source.level, department=source.department, team=source.team, post=source.post)
         card.save()
         version = ScorecardVersion(
-            scorecard=card, number=1, convention=version_from.convention, perspective_weights=dict(version_from.perspective_weights),
-            veto_mode=version_from.veto_mode, veto_ceiling=version_from.veto_ceiling, veto_deduction=version_from.veto_deduction,
-            front_line=version_from.front_line, inspection_deduction=version_from.inspection_deduction,
+            scorecard=card, number=1, **settings_of(version_from),
             note=_("Copied from %(year)s, version %(number)s.") % {"year": from_year, "number": version_from.number}, created_by=by,
         )
         version._change_reason = "copy year"
@@ -928,7 +930,7 @@ def apply_weighting_round(*, by, version: ScorecardVersion, round, target: str, 
     try:
         if target == "perspectives":
             card = card_rules.apply_weighting_result(card, result, "perspectives")
-            version.perspective_weights = {code: plain_number(weight) for code, weight in card.perspective_weights.items()}
+            version.perspective_weights = {code: plain(weight) for code, weight in card.perspective_weights.items()}
             version._change_reason = f"weights from round {round.pk}"
             version.save()
             return version
@@ -995,7 +997,7 @@ def _check_shares(shares) -> list[str]:
         phasing.validate_profile(values)
     except phasing.PhasingError as exc:
         raise ValidationError({"shares": _(exc.template) % exc.params if exc.params else _(exc.template)}) from exc
-    return [plain_number(value) for value in values]
+    return [plain(value) for value in values]
 
 
 @transaction.atomic

@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from bsc_site.pages import apply_form, form_page, posted, require
+from bsc_site.numbers import plain
+from bsc_site.pages import act, apply_form, form_page, posted, require, year_of
 from indicators.models import Indicator, IndicatorStatus
 from indicators.rounds import rounds_visible_to
 from indicators.selectors import indicators_visible_to, search_indicators
@@ -37,7 +38,7 @@ from .forms import (
     ReturnForm,
     WeightingForm,
 )
-from .models import Level, ProposalStatus, Scorecard, ScorecardLine, ScorecardVersion, VersionStatus
+from .models import LEVEL_ORDER, Level, ProposalStatus, Scorecard, ScorecardLine, ScorecardVersion, VersionStatus
 from .phasing_chart import month_chart
 from .selectors import (
     latest_version,
@@ -50,7 +51,6 @@ from .selectors import (
     versions_visible_to,
 )
 
-LEVEL_ORDER = {Level.COMPANY: 0, Level.DEPARTMENT: 1, Level.TEAM: 2, Level.POST: 3}
 
 
 def _card(request, pk) -> Scorecard:
@@ -68,22 +68,6 @@ def _line(request, pk) -> ScorecardLine:
     return get_object_or_404(lines_visible_to(request.user), pk=pk)
 
 
-def _act(request, call, success: str) -> bool:
-    try:
-        call()
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-        return False
-    messages.success(request, success)
-    return True
-
-
-def _year(request) -> int:
-    try:
-        return int(request.GET.get("year", ""))
-    except ValueError:
-        return timezone.localdate().year
 
 
 def _lines_of(version) -> list[ScorecardLine]:
@@ -130,7 +114,7 @@ def _problems(version, lines):
 @login_required
 def scorecard_list(request):
     require(request, "scorecards.view_scorecards")
-    year = _year(request)
+    year = year_of(request)
     cards = list(
         scorecards_visible_to(request.user).filter(year=year).prefetch_related(
             Prefetch("versions", queryset=ScorecardVersion.objects.annotate(line_count=Count("lines")).order_by("number"))
@@ -240,7 +224,7 @@ def scorecard_delete(request, pk):
     card = _card(request, pk)
     require(request, "scorecards.edit_scorecards")
     year = card.year
-    if _act(request, lambda: services.delete_scorecard(by=request.user, scorecard=card), _("Scorecard deleted.")):
+    if act(request, lambda: services.delete_scorecard(by=request.user, scorecard=card), _("Scorecard deleted.")):
         return redirect(f"{reverse('scorecard-list')}?year={year}")
     return redirect("scorecard-detail", pk=card.pk)
 
@@ -254,7 +238,7 @@ def scorecard_new_version(request, pk):
     created = {}
     if form.is_valid():
         data = form.cleaned_data
-        if _act(
+        if act(
             request,
             lambda: created.setdefault("v", services.new_version(by=request.user, scorecard=card, effective_from=data["effective_from"], note=data["note"])),
             _("A new draft version was made from the approved one. Change it, then submit it."),
@@ -350,7 +334,7 @@ def version_weighting(request, pk):
     if form.is_valid():
         data = form.cleaned_data
         perspective = data["perspective"].code if data["perspective"] else None
-        _act(
+        act(
             request,
             lambda: services.apply_weighting_round(by=request.user, version=version, round=data["round"], target=data["target"], perspective=perspective),
             _("Weights taken from the round “%(round)s”.") % {"round": data["round"].name},
@@ -369,7 +353,7 @@ def version_weighting(request, pk):
 def version_submit(request, pk):
     version = _version(request, pk)
     require(request, "scorecards.edit_scorecards")
-    _act(request, lambda: services.submit_version(by=request.user, version=version), _("Submitted for approval."))
+    act(request, lambda: services.submit_version(by=request.user, version=version), _("Submitted for approval."))
     return redirect("scorecard-detail", pk=version.scorecard_id)
 
 
@@ -378,7 +362,7 @@ def version_submit(request, pk):
 def version_approve(request, pk):
     version = _version(request, pk)
     require(request, "scorecards.approve_scorecard", version.scorecard)
-    _act(request, lambda: services.approve_version(by=request.user, version=version), _("Approved."))
+    act(request, lambda: services.approve_version(by=request.user, version=version), _("Approved."))
     return redirect(f"{reverse('scorecard-detail', args=[version.scorecard_id])}?version={version.number}")
 
 
@@ -388,7 +372,7 @@ def version_return(request, pk):
     version = _version(request, pk)
     require(request, "scorecards.approve_scorecard", version.scorecard)
     note = request.POST.get("note", "")
-    _act(request, lambda: services.return_version(by=request.user, version=version, note=note), _("Sent back to draft."))
+    act(request, lambda: services.return_version(by=request.user, version=version, note=note), _("Sent back to draft."))
     return redirect("scorecard-detail", pk=version.scorecard_id)
 
 
@@ -397,7 +381,7 @@ def version_return(request, pk):
 def version_delete(request, pk):
     version = _version(request, pk)
     require(request, "scorecards.edit_scorecards")
-    _act(request, lambda: services.delete_version(by=request.user, version=version), _("Draft version deleted."))
+    act(request, lambda: services.delete_version(by=request.user, version=version), _("Draft version deleted."))
     return redirect("scorecard-detail", pk=version.scorecard_id)
 
 
@@ -437,7 +421,7 @@ def line_detail(request, pk):
     context = {
         "line": line, "version": version, "card": version.scorecard, "form": form, "editable": editable,
         "months": list(zip(month_names, months)), "quarters": services.line_quarters(line),
-        "difference": services.plain_number(difference) if (difference := services.phasing_difference(line)) else None,
+        "difference": plain(difference) if (difference := services.phasing_difference(line)) else None,
         "chart": mark_safe(month_chart(months, month_names, title=_("Monthly targets"))) if months else "",
         "links": list(line.up_links.select_related("upper_scorecard", "upper_indicator")),
         "link_form": LinkForm(targets=_link_targets(line)) if editable else None,
@@ -451,7 +435,7 @@ def line_delete(request, pk):
     line = _line(request, pk)
     require(request, "scorecards.edit_scorecards")
     version_pk = line.version_id
-    _act(request, lambda: services.delete_line(by=request.user, line=line), _("Line removed."))
+    act(request, lambda: services.delete_line(by=request.user, line=line), _("Line removed."))
     return redirect("version-edit", pk=version_pk)
 
 
@@ -466,7 +450,7 @@ def link_create(request, pk):
         upper = get_object_or_404(Scorecard, pk=card_pk)
         indicator = get_object_or_404(Indicator, pk=indicator_pk)
         data = form.cleaned_data
-        _act(
+        act(
             request,
             lambda: services.link_line(by=request.user, line=line, upper_scorecard=upper, upper_indicator=indicator, feed=data["feed"], share=data["share"]),
             _("Link saved."),
@@ -484,7 +468,7 @@ def link_delete(request, pk):
     require(request, "scorecards.view_scorecards")
     link = get_object_or_404(links_visible_to(request.user), pk=pk)
     require(request, "scorecards.edit_scorecards")
-    _act(request, lambda: services.unlink_line(by=request.user, link=link), _("Link removed."))
+    act(request, lambda: services.unlink_line(by=request.user, link=link), _("Link removed."))
     return redirect(reverse("line-detail", args=[link.line_id]) + "#links")
 
 
@@ -549,7 +533,7 @@ def profile_update(request, pk):
 def profile_delete(request, pk):
     require(request, "scorecards.edit_scorecards")
     profile = get_object_or_404(profiles_visible_to(request.user), pk=pk)
-    _act(request, lambda: services.delete_profile(by=request.user, profile=profile), _("Profile deleted."))
+    act(request, lambda: services.delete_profile(by=request.user, profile=profile), _("Profile deleted."))
     return redirect("profile-list")
 
 
@@ -560,7 +544,7 @@ def proposal_create(request, pk):
     require(request, "scorecards.propose_change", card)
     form = ProposalForm(request.POST)
     if form.is_valid():
-        _act(request, lambda: services.propose_change(by=request.user, scorecard=card, text=form.cleaned_data["text"]), _("Proposal sent to HR."))
+        act(request, lambda: services.propose_change(by=request.user, scorecard=card, text=form.cleaned_data["text"]), _("Proposal sent to HR."))
     else:
         messages.error(request, _("Describe the change you propose."))
     return redirect(reverse("scorecard-detail", args=[card.pk]) + "#proposals")
@@ -575,7 +559,7 @@ def proposal_answer(request, pk):
     form = AnswerForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        _act(
+        act(
             request,
             lambda: services.answer_proposal(by=request.user, proposal=proposal, status=data["status"], answer=data["answer"]),
             _("Answer saved.") if data["status"] == ProposalStatus.ACCEPTED else _("Proposal declined."),

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from bsc_site.pages import apply_form, form_page, posted, require
+from bsc_site.pages import act, apply_form, form_page, posted, require
 from bsc_site.xlsx import write_workbook
 
 from . import services
@@ -37,15 +37,6 @@ def _show_error(request, exc: ValidationError) -> None:
         messages.error(request, message)
 
 
-def _act(request, call, success: str) -> bool:
-    """Run a one-click action; say how it went on the next page."""
-    try:
-        call()
-    except ValidationError as exc:
-        _show_error(request, exc)
-        return False
-    messages.success(request, success)
-    return True
 
 
 @login_required
@@ -99,7 +90,7 @@ def plan_update(request, pk):
 def plan_approve(request, pk):
     plan = _plan(request, pk)
     require(request, "strategy.approve_plan", plan)
-    _act(request, lambda: services.approve_plan(by=request.user, plan=plan), _("Strategy plan approved."))
+    act(request, lambda: services.approve_plan(by=request.user, plan=plan), _("Strategy plan approved."))
     return redirect("plan-detail", pk=pk)
 
 
@@ -108,7 +99,7 @@ def plan_approve(request, pk):
 def plan_reopen(request, pk):
     plan = _plan(request, pk)
     require(request, "strategy.approve_plan", plan)
-    _act(request, lambda: services.reopen_plan(by=request.user, plan=plan), _("Strategy plan reopened as a draft."))
+    act(request, lambda: services.reopen_plan(by=request.user, plan=plan), _("Strategy plan reopened as a draft."))
     return redirect("plan-detail", pk=pk)
 
 
@@ -188,7 +179,7 @@ def objective_delete(request, pk):
     require(request, "strategy.view_strategy")
     objective = get_object_or_404(objectives_visible_to(request.user), pk=pk)
     require(request, "strategy.edit_strategy")
-    if _act(request, lambda: services.delete_objective(by=request.user, objective=objective), _("Objective deleted.")):
+    if act(request, lambda: services.delete_objective(by=request.user, objective=objective), _("Objective deleted.")):
         return redirect("plan-detail", pk=objective.plan_id)
     return redirect("objective-detail", pk=pk)
 
@@ -221,7 +212,7 @@ def link_delete(request, pk):
     require(request, "strategy.view_strategy")
     link = get_object_or_404(links_visible_to(request.user), pk=pk)
     require(request, "strategy.edit_strategy")
-    _act(request, lambda: services.unlink_objectives(by=request.user, link=link), _("Link removed."))
+    act(request, lambda: services.unlink_objectives(by=request.user, link=link), _("Link removed."))
     return redirect("objective-detail", pk=link.source_id)
 
 
@@ -264,7 +255,7 @@ def measure_delete(request, pk):
     require(request, "strategy.view_strategy")
     measure = get_object_or_404(measures_visible_to(request.user), pk=pk)
     require(request, "strategy.edit_strategy")
-    _act(request, lambda: services.delete_measure(by=request.user, measure=measure), _("Measure deleted."))
+    act(request, lambda: services.delete_measure(by=request.user, measure=measure), _("Measure deleted."))
     return redirect("objective-detail", pk=measure.objective_id)
 
 

@@ -2,7 +2,6 @@
 those who may see it); writes are plain inputs handed to a service, which holds every rule
 (nothing here sets a status, a revision or a signature). Decimals travel as strings."""
 
-from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count
@@ -14,6 +13,7 @@ from drf_spectacular.plumbing import ResolvedComponent, build_choice_field
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from bsc_site.numbers import plain
 from organisation.api.fields import VisibleRelatedField
 from organisation.selectors import departments_visible_to
 
@@ -90,11 +90,6 @@ def _decimal(**kwargs):
     return serializers.DecimalField(max_digits=None, decimal_places=None, **kwargs)
 
 
-def _plain(value: Decimal | None) -> str | None:
-    if value is None:
-        return None
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _name(user) -> str:
@@ -107,12 +102,6 @@ def _name(user) -> str:
         return user.get_username()
 
 
-def score_visible(user, form: Form) -> bool:
-    """The person appraised sees their score once it is published; everyone else who may
-    see the form sees it as soon as HR has calculated it."""
-    if form.employee.user_id == user.pk:
-        return form.status == FormStatus.PUBLISHED
-    return True
 
 
 # ---------------------------------------------------------------------------------------
@@ -200,7 +189,7 @@ class FormSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def _visible(self, form) -> bool:
-        return score_visible(self.context["request"].user, form)
+        return services.score_visible(self.context["request"].user, form)
 
     def get_score_visible(self, form) -> bool:
         return self._visible(form)
@@ -367,7 +356,7 @@ class FormDetailSerializer(FormSerializer):
                 "target_low": line["target_low"], "target_high": line["target_high"], "annual_target": info.get("annual_target"),
                 "data_owner": info.get("data_owner") or "", "rating_mode": info.get("rating_mode") or "",
                 "formula_inputs": info.get("inputs") or [],
-                "actual": _plain(value.actual) if value else None,
+                "actual": plain(value.actual) if value else None,
                 "inputs": dict(value.inputs or {}) if value else {},
                 "ratings": list(value.ratings or []) if value else [],
                 "not_applicable": value.not_applicable if value else False,
@@ -398,11 +387,7 @@ class FormDetailSerializer(FormSerializer):
     @extend_schema_field(serializers.ListField(child=StepActionField()))
     def get_available_steps(self, form):
         user = self.context["request"].user
-        return [
-            step.action.value
-            for step in workflow.STEPS
-            if form.kind in step.kinds and form.status in step.sources and services._actor_allowed(step, form, user)
-        ]
+        return [step.action.value for step in services.steps_for(user, form)]
 
     @extend_schema_field(BreakdownSerializer(allow_null=True))
     def get_breakdown(self, form):
@@ -425,7 +410,7 @@ class FormBreakdownSerializer(serializers.Serializer):
 
 
 def breakdown_of(user, form: Form) -> dict:
-    visible = score_visible(user, form)
+    visible = services.score_visible(user, form)
     shown = visible and form.breakdown is not None
     return {
         "form": form.pk, "status": form.status, "score_visible": visible, "calculated": form.breakdown is not None,

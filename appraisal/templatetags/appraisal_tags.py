@@ -2,6 +2,8 @@
 
 from django import template
 
+from bsc_site import numbers
+
 from scorecards.models import DataOwner
 
 register = template.Library()
@@ -23,7 +25,4 @@ def data_owner_label(value: str) -> str:
 @register.filter
 def plain(value):
     """A stored Decimal without trailing zeros: 8.3300 -> 8.33, 100.0000 -> 100."""
-    if value is None or value == "":
-        return value
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return value if value in (None, "") else numbers.plain(value)
