@@ -2,9 +2,8 @@
 check the workflow, segregation of duties and signatures, and keep the history append-only."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from bsc_site.admin import ReadOnlyAdminMixin
+from bsc_site.admin import HistoryAdmin, ReadOnlyAdminMixin
 
 from .models import Evidence, Form, FormValue, Inspection, InspectionEntry, Notification, Period, Signature, Transition
 
@@ -14,7 +13,7 @@ class ReadOnly(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Period)
-class PeriodAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class PeriodAdmin(ReadOnlyAdminMixin, HistoryAdmin):
     list_display = ["__str__", "status", "deadline", "opened_by"]
     list_select_related = ["opened_by"]
 
@@ -28,7 +27,7 @@ class FormAdmin(ReadOnly):
 
 
 @admin.register(FormValue)
-class FormValueAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class FormValueAdmin(ReadOnlyAdminMixin, HistoryAdmin):
     list_display = ["form", "line_key", "actual", "not_applicable", "entered_by"]
     list_select_related = ["form__period", "form__employee", "entered_by"]
 
@@ -46,7 +45,7 @@ class TransitionAdmin(ReadOnly):
 
 
 @admin.register(Inspection)
-class InspectionAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class InspectionAdmin(ReadOnlyAdminMixin, HistoryAdmin):
     list_display = ["date", "department", "inspector"]
     list_select_related = ["department", "inspector"]
 

@@ -14,3 +14,9 @@ class AppraisalConfig(AppConfig):
 
         # A scorecard version may not take effect in a month whose forms are made.
         register_opened_months(opened_months)
+
+        from organisation.home_panels import register
+
+        from .views import home_panel
+
+        register("appraisal/_home_panel.html", home_panel)

@@ -117,12 +117,12 @@ class _Cast:
     """The users who act, one instance each (their roles are cached on the instance)."""
 
     def __init__(self):
-        users = User.objects.filter(username__in=("hr", "hr.head", "gm"))
+        users = User.objects.filter(username__in=("hr", "hr.head", "gm", "committee"))
         named = {user.username: user for user in users}
-        missing = {"hr", "hr.head", "gm"} - set(named)
+        missing = {"hr", "hr.head", "gm", "committee"} - set(named)
         if missing:
             raise RuntimeError(f"Load the organisation demo first: the users {', '.join(sorted(missing))} are missing.")
-        self.hr, self.hr_head, self.gm = named["hr"], named["hr.head"], named["gm"]
+        self.hr, self.hr_head, self.gm, self.committee = named["hr"], named["hr.head"], named["gm"], named["committee"]
         self.users = {user.pk: user for user in User.objects.filter(employee__isnull=False)}
         self.users.update({user.pk: user for user in users})
         self.departments = {department.pk: department for department in Department.objects.select_related("head")}
@@ -151,7 +151,13 @@ class _Cast:
         if head is not None:
             return head
         manager = self.employee_users.get(form.employee.line_manager_id)
+        if form.employee.user_id == self.gm.pk and manager is None:
+            return self.committee  # nobody is above the general manager
         return self.users.get(manager) if manager and manager != form.employee.user_id else None
+
+    def approver_for(self, form: Form) -> User:
+        """The general manager; the committee for the general manager's own forms."""
+        return self.committee if form.employee.user_id == self.gm.pk else self.gm
 
     def enterer(self, form: Form, info: dict) -> User:
         """Who supplies a line: the head for the department's data and ratings (the head
@@ -334,13 +340,13 @@ class _Builder:
         return self.finish(form, stage)
 
     def finish(self, form: Form, stage: str) -> Form:
-        """From HR onwards: calculate, approve (not the general manager's own), publish."""
+        """From HR onwards: calculate, approve, publish."""
         if stage == "submitted":
             return form
         form = self.step(form, "calculate", self.cast.hr_for(form))
-        if stage == "calculated" or form.employee.user_id == self.cast.gm.pk:
+        if stage == "calculated":
             return form
-        form = self.step(form, "approve", self.cast.gm)
+        form = self.step(form, "approve", self.cast.approver_for(form))
         if stage == "approved":
             return form
         return self.step(form, "publish", self.cast.hr_for(form))

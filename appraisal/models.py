@@ -228,7 +228,9 @@ class Notification(models.Model):
     """A hand-off told to a person in the app (and by e-mail): a link, never a score."""
 
     user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="notifications")
+    # The English message with %(name)s placeholders, translated when shown, and its values.
     text = models.CharField(_("text"), max_length=300)
+    params = models.JSONField(_("values in the text"), default=dict, blank=True)
     url = models.CharField(_("link"), max_length=300)
     created_at = models.DateTimeField(_("sent"), auto_now_add=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
@@ -237,3 +239,12 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-pk"]
+
+    def message(self) -> str:
+        """The text in the active language (a text without placeholders is shown as is)."""
+        from django.utils.translation import gettext
+
+        try:
+            return gettext(self.text) % self.params if self.params else gettext(self.text)
+        except (KeyError, TypeError, ValueError):
+            return self.text

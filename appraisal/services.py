@@ -11,6 +11,7 @@ page (``revision``) is refused rather than silently overwriting someone else's c
 import calendar
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -18,13 +19,13 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from bsc_site.numbers import plain
 from indicators.scoring import NotApplicablePolicy
-from organisation.models import Assignment, Department, Employee
+from organisation.models import Assignment, Department, Employee, User
 from organisation.roles import headed_department_ids
 from organisation.rules import is_general_manager, is_hr, is_integrator
 from organisation.services import get_company
@@ -48,12 +49,6 @@ class Conflict(ValidationError):
 def _require(user, perm: str, obj=None) -> None:
     if not user.has_perm(perm, obj):
         raise PermissionDenied
-
-
-def _month_name(month: int) -> str:
-    from django.utils.dates import MONTHS
-
-    return str(MONTHS[month])
 
 
 # ---------------------------------------------------------------------------------------
@@ -126,7 +121,7 @@ def open_period(*, by, year: int, month: int) -> Period:
     if not 1 <= month <= 12:
         raise ValidationError({"month": _("Choose a month from 1 to 12.")})
     if Period.objects.filter(year=year, month=month).exists():
-        raise ValidationError({"month": _("%(month)s %(year)s is already open.") % {"month": _month_name(month), "year": year}})
+        raise ValidationError({"month": _("%(period)s is already open.") % {"period": f"{year}-{month:02d}"}})
     company = get_company()
     first, last = date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
     cards = {card.owner_key: card for card in Scorecard.objects.filter(year=year).select_related("post", "department")}
@@ -160,23 +155,29 @@ def open_period(*, by, year: int, month: int) -> Period:
         planned.append((person, FormKind.EMPLOYEE, department_id, post_id, version, share))
     for department in Department.objects.filter(is_active=True, head__isnull=False).select_related("head"):
         head = department.head
+        # The department's current head, for the part of the month they were employed
+        # (the same minimum stay as for everyone's own form).
+        start, end = max(head.hire_date or first, first), min(head.leave_date or last, last)
+        if start > end or _days(start, end) < max(company.appraisal_min_days, 1):
+            continue
         version = version_of(owner_key(Level.DEPARTMENT, department_id=department.pk))
         if version is None:
             missing.setdefault(f"d{department.pk}", department.display_name)
             continue
-        planned.append((head, FormKind.HEAD, department.pk, head.post_id, version, Decimal(1)))
+        share = (Decimal(_days(start, end)) / Decimal(month_days)).quantize(Decimal("0.0001"))
+        planned.append((head, FormKind.HEAD, department.pk, head.post_id, version, share))
     if missing:
         names = sorted(missing.values())
         raise ValidationError(
-            _("These have no approved scorecard in force in %(month)s %(year)s: %(names)s. Approve their cards first.")
-            % {"month": _month_name(month), "year": year, "names": ", ".join(names[:15]) + ("…" if len(names) > 15 else "")}
+            _("These have no approved scorecard in force in %(period)s: %(names)s. Approve their cards first.")
+            % {"period": f"{year}-{month:02d}", "names": ", ".join(names[:15]) + ("…" if len(names) > 15 else "")}
         )
     deadline = date(year, month, company.appraisal_deadline_day)
     try:
         with transaction.atomic():
             period = Period.objects.create(year=year, month=month, deadline=deadline, opened_by=by, status=PeriodStatus.COLLECTING)
     except IntegrityError:  # opened by someone else a moment ago
-        raise ValidationError({"month": _("%(month)s %(year)s is already open.") % {"month": _month_name(month), "year": year}}) from None
+        raise ValidationError({"month": _("%(period)s is already open.") % {"period": f"{year}-{month:02d}"}}) from None
     snapshots: dict[int, tuple[dict, dict]] = {}
     forms = []
     for person, kind, department_id, post_id, version, share in planned:
@@ -209,22 +210,44 @@ def _lock(form: Form) -> Form:
 
 
 def _check_revision(form: Form, revision) -> None:
-    if revision is not None and int(revision) != form.revision:
+    if revision is None:
+        return
+    try:
+        revision = int(revision)
+    except (TypeError, ValueError):
+        revision = None
+    if revision != form.revision:
         raise StaleForm(_("Someone changed this form while you were editing it. Reload the page to see their change, then enter yours again."), code="stale")
 
 
+THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+LARGEST = Decimal("1E14")
+
+
 def _decimal(value, field_name: str):
+    """A typed number: a point for decimals; commas only between groups of three digits
+    (1,234.5). "97,5" is refused rather than read as 975."""
     if value in (None, ""):
         return None
     if isinstance(value, float):
         raise TypeError("Build Decimals from strings.")
+    text = str(value).strip()
+    if "," in text:
+        if not THOUSANDS.match(text):
+            raise ValidationError({field_name: _("Use a point for decimals (97.5); commas only between thousands (1,234.5).")})
+        text = text.replace(",", "")
     try:
-        number = Decimal(str(value).strip().replace(",", ""))
+        number = Decimal(text)
     except InvalidOperation:
         number = None
-    if number is None or not number.is_finite() or abs(number) >= Decimal("1E14"):
+    if number is None or not number.is_finite():
         raise ValidationError({field_name: _("Enter a number.")})
+    if abs(number) >= LARGEST:
+        raise ValidationError({field_name: _("This number is too large.")})
     return number
+
+
+HEAD_SUPPLIES = {"department", "employee"}  # data owners whose values a head enters on their own form
 
 
 def who_enters(form: Form, user, line_key: str) -> set[str]:
@@ -243,11 +266,11 @@ def who_enters(form: Form, user, line_key: str) -> set[str]:
         rights.add("value")
     if owner in ("department", "raters") and heads:
         rights.add("value")
-    if form.kind == FormKind.HEAD and own_form and owner in ("department", "employee"):
-        rights.add("value")  # the head fills in their own form
+    if form.kind == FormKind.HEAD and own_form and owner in HEAD_SUPPLIES and form.status == FormStatus.DRAFT:
+        rights.add("value")  # the head fills in their own form, until it is with HR
     if is_general_manager(user) and not is_hr(user):
         rights.discard("value")  # the general manager approves scores and enters no data
-    if own_form:
+    if own_form and (form.kind == FormKind.EMPLOYEE or form.status == FormStatus.DRAFT):
         rights.add("self")
     return rights
 
@@ -258,8 +281,9 @@ def _content_hash(form: Form) -> str:
         {
             "line": value.line_key, "actual": plain(value.actual), "inputs": value.inputs, "ratings": value.ratings,
             "na": value.not_applicable, "self": value.self_assessment, "remark": value.remark,
+            "evidence": sorted([evidence.pk, evidence.name] for evidence in value.evidence.all()),
         }
-        for value in form.values.order_by("line_key")
+        for value in form.values.prefetch_related("evidence").order_by("line_key")
     ]
     # The score is not in it: HR calculates after both have signed, and a recalculation
     # from the same values is the same score.
@@ -279,6 +303,18 @@ def _record(form: Form, by, action: str, old: str, new: str, comment: str = "") 
 VALUE_FIELDS = ("actual", "inputs", "ratings", "not_applicable", "remark")
 
 
+def _levels(raw, params: dict) -> list[int]:
+    """Ratings as whole levels of the line's scale (the seven-level scale by default)."""
+    levels = [int(str(level).strip()) for level in raw or []]
+    allowed = {int(level["value"]) for level in (params.get("levels") or [])} or set(range(1, 8))
+    wrong = [level for level in levels if level not in allowed]
+    if wrong:
+        raise ValidationError(
+            _("Ratings are levels %(low)s to %(high)s, not %(wrong)s.") % {"low": min(allowed), "high": max(allowed), "wrong": ", ".join(map(str, wrong))}
+        )
+    return levels
+
+
 @transaction.atomic
 def save_values(*, by, form: Form, values: dict[str, dict], revision=None) -> Form:
     """Enter values on a form: ``values`` maps a line key to its fields (actual, inputs,
@@ -291,6 +327,7 @@ def save_values(*, by, form: Form, values: dict[str, dict], revision=None) -> Fo
     if not workflow.values_editable(form.status):
         raise ValidationError(_("This form is %(state)s; its values no longer change.") % {"state": form.get_status_display().lower()})
     lines = form.snapshot["lines"]
+    params = {line["key"]: line.get("params") for line in form.snapshot["calculation"]["lines"]}
     existing = {value.line_key: value for value in form.values.all()}
     errors: dict[str, list[str]] = {}
     changed = False
@@ -311,9 +348,14 @@ def save_values(*, by, form: Form, values: dict[str, dict], revision=None) -> Fo
             if "inputs" in fields:
                 value.inputs = {name: plain(_decimal(number, "inputs")) for name, number in (fields["inputs"] or {}).items() if number not in (None, "")}
             if "ratings" in fields:
-                value.ratings = [int(level) for level in fields["ratings"] or []]
+                value.ratings = _levels(fields["ratings"], params.get(key) or {})
             if "not_applicable" in fields:
-                value.not_applicable = bool(fields["not_applicable"])
+                not_applicable = bool(fields["not_applicable"])
+                if not_applicable != value.not_applicable and form.employee.user_id == by.pk:
+                    # A line left out is a line not scored: the appraised person could
+                    # escape a veto or the inspection deduction by leaving out their own.
+                    raise ValidationError(_("Only HR marks a line of your own form not applicable."))
+                value.not_applicable = not_applicable
             if "remark" in fields:
                 value.remark = str(fields["remark"] or "")[:2000]
             if "self_assessment" in fields:
@@ -337,10 +379,9 @@ def save_values(*, by, form: Form, values: dict[str, dict], revision=None) -> Fo
     return form
 
 
-def _after_change(form: Form, by) -> None:
+def _after_change(form: Form, by, reason: str = gettext_noop("values changed")) -> None:
     """A change voids signatures and the score, and says so in the history."""
     old = form.status
-    reason = gettext_noop("values changed")
     voided = _void_signatures(form, by, reason)
     if form.status == FormStatus.CALCULATED or form.total is not None:
         form.breakdown, form.total, form.engine_version, form.calculated_by, form.calculated_at = None, None, "", None, None
@@ -351,9 +392,9 @@ def _after_change(form: Form, by) -> None:
     form.revision += 1
     form.save()
     if form.status != old or voided:
-        _record(form, by, "values_changed", old, form.status, _("Values changed; signatures and score voided.") if voided else "")
+        _record(form, by, "values_changed", old, form.status, _("%(reason)s: signatures and score voided.") % {"reason": _(reason).capitalize()} if voided else _(reason).capitalize())
         if voided:
-            notify(form.employee.user, _("Your appraisal form for %(period)s changed and needs your signature again.") % {"period": form.period}, form)
+            notify(form.employee.user, gettext_noop("Your appraisal form for %(period)s changed and needs your signature again."), form, params={"period": form.period})
 
 
 # ---------------------------------------------------------------------------------------
@@ -372,6 +413,8 @@ def _actor_allowed(step: workflow.Step, form: Form, user) -> bool:
         return user.has_perm("appraisal.calculate", form)
     if step.actor is workflow.Actor.GENERAL_MANAGER:
         return user.has_perm("appraisal.approve", form) and form.calculated_by_id != user.pk
+    if step.actor is workflow.Actor.PUBLISHER:
+        return user.has_perm("appraisal.publish", form)
     return False
 
 
@@ -392,7 +435,7 @@ def score_visible(user, form: Form) -> bool:
 
 
 def _refusal(step: workflow.Step, form: Form, user) -> str:
-    if form.employee.user_id == user.pk and step.actor is not workflow.Actor.APPRAISED:
+    if form.employee.user_id == user.pk and step.actor not in (workflow.Actor.APPRAISED, workflow.Actor.PUBLISHER):
         return _("Nobody signs, calculates or approves a form they are appraised on.")
     if step.actor is workflow.Actor.GENERAL_MANAGER and form.calculated_by_id == user.pk:
         return _("The person who calculated a score does not approve it.")
@@ -420,12 +463,15 @@ def take_step(*, by, form: Form, action: str, comment: str = "", revision=None) 
     _check_revision(form, revision)
     step = _step(form, workflow.Action(action), by)
     if step.needs_comment and not comment.strip():
-        raise ValidationError({"comment": _("Say why, for whoever acts next.")})
+        raise ValidationError({"comment": _("Say why you send it back: whoever acts next reads the comment.")})
     old = form.status
     if step.action is workflow.Action.CALCULATE:
         _calculate(form, by)
     elif step.action is workflow.Action.APPROVE:
         form.approved_by, form.approved_at = by, timezone.now()
+    elif step.action is workflow.Action.SUBMIT_OWN:
+        # The head hands over their own form with their lines filled in; HR supplies the rest.
+        _check_complete_for_signing(form, {key for key in form.snapshot["lines"] if "value" in who_enters(form, by, key)})
     elif step.action in (workflow.Action.SIGN_AS_EMPLOYEE, workflow.Action.SIGN_AS_HEAD):
         _check_complete_for_signing(form)
         role = SignatureRole.EMPLOYEE if step.action is workflow.Action.SIGN_AS_EMPLOYEE else SignatureRole.HEAD
@@ -442,16 +488,23 @@ def take_step(*, by, form: Form, action: str, comment: str = "", revision=None) 
     return form
 
 
-def _check_complete_for_signing(form: Form) -> None:
-    """Nothing is signed with values still missing: the signer would vouch for blanks."""
+def missing_lines(form: Form, keys: set[str] | None = None) -> list[str]:
+    """The lines still without a value (their labels), among ``keys`` or all."""
     try:
         _breakdown(form)
     except calculation.CalculationError as exc:
-        missing = [problem for problem in exc.problems if problem.field in ("actual", "inputs", "ratings")]
-        if missing:
-            raise ValidationError(
-                _("Values are missing for: %(lines)s.") % {"lines": ", ".join(problem.label or problem.line_key for problem in missing)}
-            ) from None
+        return [
+            problem.label or problem.line_key for problem in exc.problems
+            if problem.field in ("actual", "inputs", "ratings") and (keys is None or problem.line_key in keys)
+        ]
+    return []
+
+
+def _check_complete_for_signing(form: Form, keys: set[str] | None = None) -> None:
+    """Nothing is signed with values still missing: the signer would vouch for blanks."""
+    missing = missing_lines(form, keys)
+    if missing:
+        raise ValidationError(_("Values are missing for: %(lines)s.") % {"lines": ", ".join(missing)})
 
 
 def signatures_valid(form: Form) -> dict[str, bool]:
@@ -492,16 +545,24 @@ def _department_people(department_id: int, day: date) -> set[int]:
     )
 
 
-def _breakdown(form: Form) -> calculation.Breakdown:
+def _breakdown(form: Form, stored: dict | None = None) -> calculation.Breakdown:
+    """The form's breakdown from its snapshot and values, with this month's inspections and
+    the company's points per missing person; or, given a ``stored`` breakdown, with the
+    inspections and points it was calculated with (to re-derive it exactly)."""
     snapshot = calculation.snapshot_from_dict(form.snapshot["calculation"])
     inspections = []
+    points = get_company().inspection_points_per_missing
     if snapshot.inspection_deduction and form.kind == FormKind.HEAD:
-        inspections = month_inspections(form.department_id, form.period.year, form.period.month)
+        used = (stored or {}).get("inspection")
+        if used is not None:
+            inspections = [calculation.Inspection(label=item["label"], missing=item["missing"]) for item in used["items"]]
+            points = Decimal(used["points_per_missing"])
+        else:
+            inspections = month_inspections(form.department_id, form.period.year, form.period.month)
     elif snapshot.inspection_deduction:
         snapshot = calculation.FormSnapshot(**{**snapshot.__dict__, "inspection_deduction": False})
     return calculation.calculate(
-        snapshot, _line_values(form), inspections=inspections,
-        points_per_missing=get_company().inspection_points_per_missing, policy=NotApplicablePolicy.EXCLUDE,
+        snapshot, _line_values(form), inspections=inspections, points_per_missing=points, policy=NotApplicablePolicy.EXCLUDE,
     )
 
 
@@ -529,34 +590,88 @@ def rederive(form: Form) -> bool:
     snapshot and values (for audits; a form calculated by an older engine says False)."""
     if form.breakdown is None:
         return False
-    return _breakdown(form).to_dict() == form.breakdown
+    return _breakdown(form, stored=form.breakdown).to_dict() == form.breakdown
 
 
 # ---------------------------------------------------------------------------------------
 # Notifications
 
 
-def notify(user, text: str, form: Form | None = None, url: str = "") -> None:
-    """Tell someone in the app (and by e-mail): a link, never a score."""
+def notify(user, text: str, form: Form | None = None, url: str = "", params: dict | None = None, once: bool = False) -> None:
+    """Tell someone in the app (and by e-mail): a link, never a score. ``text`` is the
+    English message (marked with gettext_noop) with ``params``; it is translated when shown
+    and the e-mail carries it in English and Chinese. ``once``: not again while the same
+    message is still unread (a queue needs one reminder, not one per form)."""
     link = url or (reverse("form-detail", args=[form.pk]) if form is not None else "")
-    Notification.objects.create(user=user, text=text[:300], url=link)
+    params = {key: str(value) for key, value in (params or {}).items()}
+    if once and Notification.objects.filter(user=user, text=text, params=params, url=link, read_at__isnull=True).exists():
+        return
+    Notification.objects.create(user=user, text=text[:300], params=params, url=link)
     if user.email:
         from django.core.mail import send_mail
 
-        transaction.on_commit(lambda: send_mail(text[:200], f"{text}\n\n{link}", None, [user.email], fail_silently=True))
+        versions = []
+        for language in ("en", "zh-hans"):
+            with translation.override(language):
+                versions.append(_(text) % params if params else _(text))
+        body = "\n".join(versions) + f"\n\n{link}"
+        transaction.on_commit(lambda: send_mail(versions[0][:200], body, None, [user.email], fail_silently=True))
+
+
+def _hr_users():
+    from organisation.models import Role
+
+    return User.objects.filter(is_active=True, groups__name=Role.HR).distinct()
+
+
+def _approvers(form: Form):
+    from organisation.models import Role
+
+    role = Role.COMMITTEE if is_general_manager(form.employee.user) else Role.GENERAL_MANAGER
+    return User.objects.filter(is_active=True, groups__name=role).exclude(pk=form.employee.user_id).distinct()
+
+
+def _head_signers(form: Form):
+    """Who signs the form as head: the department head, or the line manager where they
+    sign (rules.signs_as_line_manager), or for the general manager the committee."""
+    from organisation.models import Role
+
+    from .rules import signs_as_line_manager
+
+    head = form.department.head
+    if head is not None and not signs_as_line_manager(form):
+        return [head.user]
+    manager = form.employee.line_manager
+    if manager is not None:
+        return [manager.user]
+    return list(User.objects.filter(is_active=True, groups__name=Role.COMMITTEE).distinct())
 
 
 def _notify_next(form: Form, step: workflow.Step) -> None:
-    period = form.period
-    person = form.employee
-    if step.action is workflow.Action.SIGN_AS_EMPLOYEE:
-        department = form.department
-        if department.head and department.head.user_id != person.user_id:
-            notify(department.head.user, _("%(person)s signed their %(period)s form; it waits for your signature.") % {"person": person, "period": period}, form)
-    elif step.action is workflow.Action.RETURN_TO_DRAFT:
-        notify(person.user, _("Your %(period)s form was sent back; see the comment.") % {"period": period}, form)
-    elif step.action is workflow.Action.PUBLISH:
-        notify(person.user, _("Your %(period)s result is published.") % {"period": period}, form)
+    """Tell whoever acts next (every hand-off of workflow.STEPS)."""
+    person, params = form.employee, {"person": form.employee, "period": form.period}
+    month = {"period": form.period}
+    period_link = reverse("period-detail", args=[form.period_id])
+    action = step.action
+    if action is workflow.Action.SIGN_AS_EMPLOYEE:
+        for user in _head_signers(form):
+            notify(user, gettext_noop("%(person)s signed their %(period)s form; it waits for your signature."), form, params=params)
+    elif action in (workflow.Action.SIGN_AS_HEAD, workflow.Action.SUBMIT_OWN):
+        for user in _hr_users().exclude(pk=person.user_id):
+            notify(user, gettext_noop("Forms of %(period)s have reached HR to be checked and calculated."), url=period_link, params=month, once=True)
+    elif action is workflow.Action.RETURN_TO_DRAFT:
+        notify(person.user, gettext_noop("Your %(period)s form was sent back; see the comment."), form, params=params)
+    elif action is workflow.Action.CALCULATE:
+        for user in _approvers(form):
+            notify(user, gettext_noop("Scores of %(period)s wait for your approval."), url=reverse("approvals"), params=month, once=True)
+    elif action is workflow.Action.RETURN_TO_HR:
+        for user in _hr_users().exclude(pk=person.user_id):
+            notify(user, gettext_noop("The score of %(person)s for %(period)s was sent back to HR; see the comment."), form, params=params)
+    elif action is workflow.Action.APPROVE:
+        for user in _hr_users():
+            notify(user, gettext_noop("Approved scores of %(period)s are ready to publish."), url=period_link, params=month, once=True)
+    elif action is workflow.Action.PUBLISH:
+        notify(person.user, gettext_noop("Your %(period)s result is published."), form, params=params)
 
 
 # ---------------------------------------------------------------------------------------
@@ -592,6 +707,19 @@ def record_inspection(*, by, day: date, department: Department, entries: dict[in
     _require(by, "appraisal.record_inspections")
     if day > timezone.localdate():
         raise ValidationError({"date": _("An inspection is recorded on or after the day it took place.")})
+    if department.head is not None and department.head.user_id == by.pk:
+        # The record sets the head's own deduction.
+        raise PermissionDenied(_("Someone else records the inspections of a department you head."))
+    period = Period.objects.filter(year=day.year, month=day.month).first()
+    head_forms = Form.objects.none()
+    if period is not None:
+        if period.status == PeriodStatus.CLOSED:
+            raise ValidationError({"date": _("%(period)s is closed; its inspections no longer change.") % {"period": period}})
+        head_forms = Form.objects.filter(period=period, department=department, kind=FormKind.HEAD)
+        if head_forms.filter(status__in=[FormStatus.APPROVED, FormStatus.PUBLISHED]).exists():
+            raise ValidationError(
+                {"date": _("The department head's score for %(period)s is already approved; its inspections no longer change.") % {"period": period}}
+            )
     people = {person.pk: person for person in department_people(department, day)}
     unknown = sorted(set(entries) - set(people))
     if unknown:
@@ -602,6 +730,8 @@ def record_inspection(*, by, day: date, department: Department, entries: dict[in
             raise ValidationError({"entries": _("Choose whether each person is on the record.")})
         if status == EntryStatus.VIOLATION and not violations.strip():
             raise ValidationError({"entries": _("Note the violations of everyone marked with violations.")})
+        if status != EntryStatus.VIOLATION and violations.strip():
+            raise ValidationError({"entries": _("Violations are noted only for someone marked “with violations”.")})
     inspection, _created = Inspection.objects.select_for_update().get_or_create(
         date=day, department=department, defaults={"inspector": by, "note": note}
     )
@@ -618,6 +748,9 @@ def record_inspection(*, by, day: date, department: Department, entries: dict[in
         )
         for pk in people
     )
+    for form in head_forms.filter(total__isnull=False):
+        # The deduction changes: the calculated score no longer stands.
+        _after_change(_lock(form), by, gettext_noop("inspections changed"))
     return inspection
 
 
@@ -639,14 +772,16 @@ class BulkResult:
     refused: list[tuple[Form, str]] = field(default_factory=list)
 
 
-def take_steps(*, by, forms, action: str, comment: str = "") -> BulkResult:
+def take_steps(*, by, forms, action: str, comment: str = "", revisions: dict | None = None) -> BulkResult:
     """The same step on several forms after review (a head signing, the GM approving):
     each form moves on its own, so one refusal does not hold back the others; each refusal
-    is reported with its reason."""
+    is reported with its reason. ``revisions`` (form id -> the revision reviewed) refuses a
+    form changed since the page showed it."""
     result = BulkResult()
     for form in forms:
         try:
-            result.done.append(take_step(by=by, form=form, action=action, comment=comment))
+            revision = None if revisions is None else revisions.get(form.pk, "")
+            result.done.append(take_step(by=by, form=form, action=action, comment=comment, revision=revision))
         except (ValidationError, PermissionDenied) as exc:
             message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else (str(exc) or _("You cannot take this step on this form."))
             result.refused.append((form, message))
@@ -702,11 +837,18 @@ def attach_evidence(*, by, form: Form, line_key: str, upload) -> Evidence:
         raise PermissionDenied
     name = check_file(upload)
     value, _created = FormValue.objects.get_or_create(form=form, line_key=line_key, defaults={"entered_by": by})
-    return Evidence.objects.create(value=value, file=upload, name=name, uploaded_by=by)
+    evidence = Evidence.objects.create(value=value, file=upload, name=name, uploaded_by=by)
+    _after_change(form, by, gettext_noop("evidence attached"))  # signed content includes the files
+    return evidence
 
 
 # ---------------------------------------------------------------------------------------
 # Moving the month on
+
+
+def _names(forms: list[Form], most: int = 10) -> str:
+    names = [f"{form.employee.display_name} ({form.get_kind_display()})" if form.kind == FormKind.HEAD else form.employee.display_name for form in forms]
+    return ", ".join(names[:most]) + ("…" if len(names) > most else "")
 
 
 @transaction.atomic
@@ -729,17 +871,21 @@ def advance_period(*, by, period: Period) -> Period:
     if target == workflow.PeriodState.CALCULATING and timezone.localdate() > period.deadline:
         forms.filter(status__in=[FormStatus.DRAFT, FormStatus.EMPLOYEE_SIGNED]).update(is_late=True)
     if target == workflow.PeriodState.AWAITING_APPROVAL:
-        waiting = forms.filter(status=FormStatus.SUBMITTED).count()
+        waiting = list(forms.filter(status=FormStatus.SUBMITTED).select_related("employee"))
         if waiting:
-            raise ValidationError(_("%(n)s forms with HR are not calculated yet.") % {"n": waiting})
+            raise ValidationError(
+                _("%(n)s forms with HR are not calculated yet: %(names)s.") % {"n": len(waiting), "names": _names(waiting)}
+            )
     if target == workflow.PeriodState.PUBLISHED:
         result = take_steps(by=by, forms=list(forms.filter(status=FormStatus.APPROVED)), action=workflow.Action.PUBLISH)
         if result.refused:
             raise ValidationError([f"{form.employee}: {reason}" for form, reason in result.refused])
     if target == workflow.PeriodState.CLOSED:
-        waiting = forms.filter(status__in=[FormStatus.CALCULATED, FormStatus.APPROVED]).count()
+        waiting = list(forms.filter(status__in=[FormStatus.CALCULATED, FormStatus.APPROVED]).select_related("employee"))
         if waiting:
-            raise ValidationError(_("%(n)s forms are still waiting for approval or publication.") % {"n": waiting})
+            raise ValidationError(
+                _("%(n)s forms are still waiting for approval or publication: %(names)s.") % {"n": len(waiting), "names": _names(waiting)}
+            )
     period.status = target
     period._change_reason = f"period {target}"
     period.save()

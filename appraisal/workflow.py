@@ -61,6 +61,7 @@ class Actor(StrEnum):
     HEAD_OR_HR = "head_or_hr"
     HR = "hr"  # HR, never on a form they are appraised on
     GENERAL_MANAGER = "general_manager"  # never on their own form, never the calculator
+    PUBLISHER = "publisher"  # HR, own forms too: publishing an approved score changes nothing
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ STEPS: tuple[Step, ...] = (
     _step(Action.CALCULATE, BOTH, [State.SUBMITTED, State.CALCULATED], State.CALCULATED, Actor.HR),
     _step(Action.RETURN_TO_HR, BOTH, [State.CALCULATED], State.SUBMITTED, Actor.GENERAL_MANAGER, needs_comment=True),
     _step(Action.APPROVE, BOTH, [State.CALCULATED], State.APPROVED, Actor.GENERAL_MANAGER),
-    _step(Action.PUBLISH, BOTH, [State.APPROVED], State.PUBLISHED, Actor.HR),
+    _step(Action.PUBLISH, BOTH, [State.APPROVED], State.PUBLISHED, Actor.PUBLISHER),
 )
 
 _STATE_NAMES = {

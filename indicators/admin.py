@@ -1,13 +1,12 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from bsc_site.admin import ReadOnlyAdminMixin
+from bsc_site.admin import HistoryAdmin, ReadOnlyAdminMixin
 
 from .models import ExpertInvitation, Indicator, WeightingRound
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class IndicatorAdmin(ReadOnlyAdminMixin, HistoryAdmin):
     list_display = ["code", "name_zh", "name_en", "type", "perspective", "scoring_method", "status"]
     list_select_related = ["perspective"]
     list_filter = ["type", "perspective", "status", "scoring_method"]
@@ -21,13 +20,13 @@ class ExpertInvitationInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(WeightingRound)
-class WeightingRoundAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class WeightingRoundAdmin(ReadOnlyAdminMixin, HistoryAdmin):
     list_display = ["name", "method", "status", "created_by", "created_at"]
     list_select_related = ["created_by"]
     inlines = [ExpertInvitationInline]
 
 
 @admin.register(ExpertInvitation)
-class ExpertInvitationAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class ExpertInvitationAdmin(ReadOnlyAdminMixin, HistoryAdmin):
     list_display = ["round", "expert", "panel_group", "submitted_at"]
     list_select_related = ["round", "expert"]

@@ -5,7 +5,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
+
+from bsc_site.admin import HistoryAdmin
 
 from . import services
 from .models import (
@@ -36,12 +37,12 @@ class BscUserAdmin(UserAdmin):
 
 
 @admin.register(Company)
-class CompanyAdmin(SimpleHistoryAdmin):
+class CompanyAdmin(HistoryAdmin):
     list_display = ["__str__", "appraisal_deadline_day", "time_zone"]
 
 
 @admin.register(Department)
-class DepartmentAdmin(SimpleHistoryAdmin):
+class DepartmentAdmin(HistoryAdmin):
     list_display = ["code", "name_zh", "name_en", "parent", "head", "is_active"]
     list_select_related = ["parent", "head"]
     search_fields = ["code", "name_zh", "name_en"]
@@ -49,14 +50,14 @@ class DepartmentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Team)
-class TeamAdmin(SimpleHistoryAdmin):
+class TeamAdmin(HistoryAdmin):
     list_display = ["code", "name_zh", "name_en", "department", "leader", "is_active"]
     list_select_related = ["department", "leader"]
     raw_id_fields = ["leader"]
 
 
 @admin.register(Post)
-class PostAdmin(SimpleHistoryAdmin):
+class PostAdmin(HistoryAdmin):
     list_display = ["code", "name_zh", "name_en", "department", "is_active"]
     list_select_related = ["department"]
     list_filter = ["department"]
@@ -69,7 +70,7 @@ class AssignmentInline(admin.TabularInline):
 
 
 @admin.register(Employee)
-class EmployeeAdmin(SimpleHistoryAdmin):
+class EmployeeAdmin(HistoryAdmin):
     list_display = ["employee_number", "name_zh", "name_en", "department", "post", "is_active"]
     list_select_related = ["department", "post"]
     list_filter = ["is_active", "department"]

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from bsc_site.pages import apply_form, form_page, posted, require, xlsx_import_page
 
-from . import services
+from . import home_panels, services
 from .employee_import import import_employees, import_template
 from .forms import (
     CompanyForm,
@@ -73,6 +73,7 @@ def home(request):
         context["employee_count"] = visible.filter(is_active=True).count()
     if Role.DEPARTMENT_HEAD in roles:
         context["headed"] = request.user.employee.headed_departments.all()
+    context["panels"] = home_panels.panels_for(request)
     return render(request, "organisation/home.html", context)
 
 

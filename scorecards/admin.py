@@ -2,9 +2,8 @@
 live in services (read-only approved versions, weights adding up, links to the card above)."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from bsc_site.admin import ReadOnlyAdminMixin
+from bsc_site.admin import HistoryAdmin, ReadOnlyAdminMixin
 
 from .models import CascadeLink, ChangeProposal, Scorecard, ScorecardLine, ScorecardVersion, SeasonalProfile
 
@@ -30,7 +29,7 @@ class LineInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(ScorecardVersion)
-class ScorecardVersionAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class ScorecardVersionAdmin(ReadOnlyAdminMixin, HistoryAdmin):
     list_display = ["scorecard", "number", "status", "effective_from", "approved_by"]
     list_filter = ["status", "scorecard__year", "scorecard__level"]
     list_select_related = ["scorecard__department", "scorecard__team", "scorecard__post", "approved_by"]
@@ -38,7 +37,7 @@ class ScorecardVersionAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(ScorecardLine)
-class ScorecardLineAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class ScorecardLineAdmin(ReadOnlyAdminMixin, HistoryAdmin):
     list_display = ["version", "indicator", "weight", "target", "method"]
     list_select_related = ["version__scorecard__department", "version__scorecard__team", "version__scorecard__post", "indicator"]
     search_fields = ["indicator__code"]
@@ -54,7 +53,7 @@ class CascadeLinkAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(SeasonalProfile)
-class SeasonalProfileAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class SeasonalProfileAdmin(ReadOnlyAdminMixin, HistoryAdmin):
     list_display = ["code", "name_zh", "name_en"]
 
 

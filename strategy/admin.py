@@ -1,7 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from bsc_site.admin import ReadOnlyAdminMixin
+from bsc_site.admin import HistoryAdmin, ReadOnlyAdminMixin
 
 from .models import Measure, Objective, ObjectiveLink, Perspective, StrategyPlan, TaskAssignment
 
@@ -12,31 +11,31 @@ class PerspectiveAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(StrategyPlan)
-class StrategyPlanAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class StrategyPlanAdmin(ReadOnlyAdminMixin, HistoryAdmin):
     list_display = ["year", "status", "approved_by", "approved_at"]
     list_select_related = ["approved_by"]
 
 
 @admin.register(Objective)
-class ObjectiveAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class ObjectiveAdmin(ReadOnlyAdminMixin, HistoryAdmin):
     list_display = ["code", "name_zh", "name_en", "plan", "perspective", "owner_department"]
     list_select_related = ["plan", "perspective", "owner_department"]
     list_filter = ["plan", "perspective"]
 
 
 @admin.register(ObjectiveLink)
-class ObjectiveLinkAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class ObjectiveLinkAdmin(ReadOnlyAdminMixin, HistoryAdmin):
     list_display = ["source", "target"]
     list_select_related = ["source", "target"]
 
 
 @admin.register(Measure)
-class MeasureAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class MeasureAdmin(ReadOnlyAdminMixin, HistoryAdmin):
     list_display = ["code", "name_zh", "name_en", "objective"]
     list_select_related = ["objective"]
 
 
 @admin.register(TaskAssignment)
-class TaskAssignmentAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+class TaskAssignmentAdmin(ReadOnlyAdminMixin, HistoryAdmin):
     list_display = ["measure", "department", "role"]
     list_select_related = ["measure", "department"]

@@ -365,7 +365,8 @@ APPRAISAL_PAGES = {
     "inspection-record": {"kind": None, "GET": hr_only(302), "POST": hr_only(302)},
     # Everyone has a (possibly empty) list to sign; an empty batch goes back with a message.
     "to-sign": {"kind": None, "GET": page(), "POST": page(302)},
-    "approvals": {"kind": None, "GET": gm_only(200), "POST": gm_only(302)},
+    # The committee approves the general manager's own forms.
+    "approvals": {"kind": None, "GET": gm_only(200) | {"committee": 200}, "POST": gm_only(302) | {"committee": 302}},
     "period-grid": {"kind": "period", "GET": hr_only(200), "POST": hr_only(302)},
     "notifications": {"kind": None, "GET": page(), "POST": page(302)},
     # Without a file: back to the form with a message.

@@ -290,8 +290,8 @@ def test_the_gm_sends_a_score_back_to_hr(world, month):
 
 def test_a_heads_form_loses_a_point_per_person_missing_from_an_inspection(world, month):
     form = form_of(month, world.head_a, FormKind.HEAD)
+    services.save_values(by=world.head_a.user, form=form, values=all_values(form))
     services.take_step(by=world.head_a.user, form=form, action="submit_own")
-    services.save_values(by=world.hr.user, form=form, values=all_values(form))
     inspection = Inspection.objects.create(date=date(2026, 3, 5), department=world.dept_a, inspector=world.hr.user)
     InspectionEntry.objects.create(inspection=inspection, employee=world.emp_a, status="ok")
     InspectionEntry.objects.create(inspection=inspection, employee=world.emp_a2, status="violation", violations="Late")

@@ -118,7 +118,7 @@ def test_a_head_signs_reviewed_forms_in_a_batch(world, client, login, month):
     login(world.head_a.user)
     page = client.get("/appraisal/to-sign/").content.decode()
     assert world.emp_a.employee_number in page and world.emp_a2.employee_number in page
-    response = client.post("/appraisal/to-sign/", {"form": [forms[0].pk]}, follow=True)
+    response = client.post("/appraisal/to-sign/", {"form": [forms[0].pk], f"revision-{forms[0].pk}": forms[0].revision}, follow=True)
     assert "1 forms done" in response.content.decode()
     assert [Form.objects.get(pk=f.pk).status for f in forms] == [FormStatus.SUBMITTED, FormStatus.EMPLOYEE_SIGNED]
 
@@ -134,7 +134,7 @@ def test_the_gm_queue_shows_the_spread_and_approves_a_batch(world, client, login
     login(world.gm.user)
     page = client.get("/appraisal/approvals/").content.decode()
     assert "2 forms · lowest 100.00 · median 100.00" in page
-    client.post("/appraisal/approvals/", {"form": [f.pk for f in forms]})
+    client.post("/appraisal/approvals/", {"form": [f.pk for f in forms], **{f"revision-{f.pk}": f.revision for f in forms}})
     assert {Form.objects.get(pk=f.pk).status for f in forms} == {FormStatus.APPROVED}
 
 

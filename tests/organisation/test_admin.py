@@ -75,3 +75,29 @@ def test_the_admin_shows_a_new_token_secret_once(world, login):
     messages = [str(m) for m in response.context["messages"]]
     assert any(f"bsc_{token.prefix}_" in m for m in messages)
     assert token.created_by == world.admin
+
+
+def test_a_past_version_cannot_be_saved_back_from_the_admin_history(world, login):
+    """django-simple-history saves a POSTed revert form after checking only the view
+    permission; read-only records (an approved plan, a closed month) must stay as they are."""
+    from strategy.models import StrategyPlan
+    from tests.strategy.factories import PlanFactory
+
+    plan = PlanFactory(vision="First vision")
+    plan.vision = "Second vision"
+    plan.save()
+    old = plan.history.order_by("history_id").first()
+    url = reverse("admin:strategy_strategyplan_simple_history", args=[plan.pk, old.history_id])
+    client = login(world.admin)
+    page = client.get(url)
+    assert page.status_code == 200 and "First vision" in page.content.decode()
+    assert 'name="_save"' not in page.content.decode()
+    assert client.post(url, {"vision": "First vision", "_save": "Save"}).status_code == 403
+    assert StrategyPlan.objects.get(pk=plan.pk).vision == "Second vision"
+    # Editable records too: a change goes through their change page, not a revert.
+    department = world.dept_a
+    department.name_en = "Renamed"
+    department.save()
+    first = department.history.order_by("history_id").first()
+    url = reverse("admin:organisation_department_simple_history", args=[department.pk, first.history_id])
+    assert client.post(url, {"name_en": first.name_en}).status_code == 403
