@@ -2,10 +2,11 @@
 check the workflow, segregation of duties and signatures, and keep the history append-only."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from bsc_site.admin import HistoryAdmin, ReadOnlyAdminMixin
 
-from .models import Evidence, Form, FormValue, Inspection, InspectionEntry, Notification, Period, Signature, Transition
+from .models import Evidence, Form, FormValue, Inspection, InspectionEntry, Notification, Period, RatingRequest, Signature, Transition
 
 
 class ReadOnly(ReadOnlyAdminMixin, admin.ModelAdmin):
@@ -66,3 +67,17 @@ class EvidenceAdmin(ReadOnly):
 class NotificationAdmin(ReadOnly):
     list_display = ["user", "text", "created_at", "read_at"]
     list_select_related = ["user"]
+
+
+@admin.register(RatingRequest)
+class RatingRequestAdmin(ReadOnly):
+    """Who rates whom and whether they have answered; never the answer, here as on every
+    page (a 360° answer is seen by its rater alone)."""
+
+    list_display = ["form", "line_key", "rater", "relation", "answered"]
+    list_select_related = ["form__period", "form__employee", "rater"]
+    exclude = ["level", "comment"]
+
+    @admin.display(boolean=True, description=_("answered"))
+    def answered(self, obj):
+        return obj.level is not None

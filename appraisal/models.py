@@ -34,6 +34,10 @@ class Period(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=PeriodStatus.choices, default=PeriodStatus.OPEN)
     opened_by = models.ForeignKey(User, verbose_name=_("opened by"), on_delete=models.PROTECT, related_name="+")
     opened_at = models.DateTimeField(_("opened"), auto_now_add=True)
+    # The company's anonymity settings for 360° ratings when the month opened: a later
+    # change does not reveal answers given under the old one.
+    rating_rules = models.JSONField(_("rating rules"), default=dict, blank=True)
+    ratings_closed_at = models.DateTimeField(_("ratings closed"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -144,6 +148,39 @@ class Evidence(models.Model):
     class Meta:
         verbose_name = _("evidence")
         verbose_name_plural = _("evidence")
+
+
+class Relation(models.TextChoices):
+    # Values mirror rating_groups.Relation.
+    SUPERIOR = "superior", _("Superior")
+    PEER = "peer", _("Peer")
+    SUBORDINATE = "subordinate", _("Subordinate")
+    SELF = "self", _("Self")
+
+
+class RatingRequest(models.Model):
+    """One rater asked to rate one rated line (180° / 360°) of one form, and their answer.
+
+    Answers are shown to the person rated and their head only as groups
+    (rating_groups.summarise). Deliberately without history: a history entry would tie an
+    answer, or the moment it changed, to a person."""
+
+    form = models.ForeignKey(Form, verbose_name=_("form"), on_delete=models.CASCADE, related_name="rating_requests")
+    line_key = models.CharField(_("line"), max_length=40)
+    rater = models.ForeignKey(Employee, verbose_name=_("rater"), on_delete=models.PROTECT, related_name="rating_requests")
+    relation = models.CharField(_("relation"), max_length=12, choices=Relation.choices)
+    level = models.PositiveSmallIntegerField(_("level"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    assigned_by = models.ForeignKey(User, verbose_name=_("assigned by"), on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("rating request")
+        verbose_name_plural = _("rating requests")
+        ordering = ["form", "line_key", "relation", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["form", "line_key", "rater"], name="rating_request_once_per_rater"),
+            models.CheckConstraint(condition=Q(level__isnull=True) | Q(level__gte=1, level__lte=7), name="rating_level_1_7"),
+        ]
 
 
 class SignatureRole(models.TextChoices):

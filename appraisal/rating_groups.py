@@ -8,14 +8,11 @@ answers given count; an unanswered request reveals nothing and weighs nothing.
 Anonymity, decided here once, for the pages, the API and the calculation alike:
 
 * Self and superior are not anonymous (the ratee knows who they are).
-* Peers and subordinates are. A group of fewer than ``minimum`` answers (default 3) is
-  merged into the next level up: subordinates into peers, peers into the superior; the
-  merged group shows one mean and one count, and carries the sum of its relations'
-  weights.
-* Anonymous answers that still cannot be merged into a group of ``minimum`` (no superior
-  answered and too few peers and subordinates) are left out of the value, and only their
-  number is reported: a value made from one or two colleagues' answers would give them
-  away.
+* Peers and subordinates are. Subordinates fewer than ``minimum`` (default 3) are merged
+  into the peers' group, which then shows one mean and one count and carries both
+  relations' weights. Anonymous answers still fewer than ``minimum`` are left out of the
+  value and only their number is reported: they are not merged into the superior's group,
+  because the superior knows their own answer and could take it out of the mean.
 * The line's value uses exactly the groups that are shown, so the shown means and the
   value can never be combined to recover a hidden group's answers.
 
@@ -45,8 +42,7 @@ class Relation(StrEnum):
     SUBORDINATE = "subordinate"
 
 
-ANONYMOUS = (Relation.SUBORDINATE, Relation.PEER)  # lowest first: each merges into the next
-MERGES_INTO = {Relation.SUBORDINATE: Relation.PEER, Relation.PEER: Relation.SUPERIOR}
+ANONYMOUS = (Relation.SUBORDINATE, Relation.PEER)
 SHOWN_ORDER = (Relation.SELF, Relation.SUPERIOR, Relation.PEER, Relation.SUBORDINATE)
 
 
@@ -105,20 +101,14 @@ def summarise(answers: Iterable[Answer], weights: Mapping[Relation | str, Decima
         own[answer.relation].append(answer.level)
     levels = {relation: list(own[relation]) for relation in Relation}
     members = {relation: [relation] for relation in Relation}
-    for relation in ANONYMOUS:
-        if 0 < len(levels[relation]) < minimum:
-            target = MERGES_INTO[relation]
-            levels[target] += levels[relation]
-            members[target] += members[relation]
-            levels[relation], members[relation] = [], [relation]
-
-    # Anonymous answers merged into the superior's group are safe only in a group that
-    # reaches the minimum (a superior alone with one peer could work out the peer's answer).
-    left_out = len(levels[Relation.SUPERIOR]) - len(own[Relation.SUPERIOR])
-    if left_out and len(levels[Relation.SUPERIOR]) >= minimum and own[Relation.SUPERIOR]:
-        left_out = 0
-    elif left_out:
-        levels[Relation.SUPERIOR], members[Relation.SUPERIOR] = own[Relation.SUPERIOR], [Relation.SUPERIOR]
+    if 0 < len(levels[Relation.SUBORDINATE]) < minimum:
+        levels[Relation.PEER] += levels[Relation.SUBORDINATE]
+        members[Relation.PEER] += [Relation.SUBORDINATE]
+        levels[Relation.SUBORDINATE] = []
+    left_out = 0
+    if 0 < len(levels[Relation.PEER]) < minimum:
+        left_out = len(levels[Relation.PEER])
+        levels[Relation.PEER], members[Relation.PEER] = [], [Relation.PEER]
 
     groups = []
     for relation in SHOWN_ORDER:

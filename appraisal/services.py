@@ -33,7 +33,7 @@ from scorecards import card_rules
 from scorecards.models import Level, Scorecard, ScorecardVersion, owner_key
 from scorecards.selectors import version_for_month
 
-from . import calculation, workflow
+from . import calculation, ratings, workflow
 from .models import EntryStatus, Evidence, Form, FormKind, FormStatus, FormValue, Inspection, Notification, Period, PeriodStatus, Signature, SignatureRole, Transition
 
 
@@ -80,6 +80,7 @@ def snapshot_of(version: ScorecardVersion, month: int) -> tuple[dict, dict]:
             "name_en": indicator.name_en, "name_zh": indicator.name_zh, "unit": indicator.unit, "type": indicator.type,
             "perspective": line.perspective.code, "data_owner": line.data_owner, "rating_mode": line.rating_mode,
             "annual_target": plain(line.target), "weight": plain(effective[str(line.pk)]),
+            "rater_weights": {relation: plain(weight) for relation, weight in card_rules.rater_weights_for(line.rating_mode, line.rater_weights).items()},
             "inputs": [name.strip() for name in indicator.formula_inputs.split(",") if name.strip()],
         }
     snapshot = calculation.FormSnapshot(
@@ -175,7 +176,9 @@ def open_period(*, by, year: int, month: int) -> Period:
     deadline = date(year, month, company.appraisal_deadline_day)
     try:
         with transaction.atomic():
-            period = Period.objects.create(year=year, month=month, deadline=deadline, opened_by=by, status=PeriodStatus.COLLECTING)
+            period = Period(year=year, month=month, deadline=deadline, opened_by=by, status=PeriodStatus.COLLECTING)
+            ratings.freeze_rules(period)
+            period.save()
     except IntegrityError:  # opened by someone else a moment ago
         raise ValidationError({"month": _("%(period)s is already open.") % {"period": f"{year}-{month:02d}"}}) from None
     snapshots: dict[int, tuple[dict, dict]] = {}
@@ -287,7 +290,7 @@ def _content_hash(form: Form) -> str:
     ]
     # The score is not in it: HR calculates after both have signed, and a recalculation
     # from the same values is the same score.
-    content = {"snapshot": form.snapshot, "values": values}
+    content = {"snapshot": form.snapshot, "values": values, "ratings": ratings.fingerprint(form)}
     return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
@@ -328,6 +331,7 @@ def save_values(*, by, form: Form, values: dict[str, dict], revision=None) -> Fo
         raise ValidationError(_("This form is %(state)s; its values no longer change.") % {"state": form.get_status_display().lower()})
     lines = form.snapshot["lines"]
     params = {line["key"]: line.get("params") for line in form.snapshot["calculation"]["lines"]}
+    rated = set(form.rating_requests.values_list("line_key", flat=True))
     existing = {value.line_key: value for value in form.values.all()}
     errors: dict[str, list[str]] = {}
     changed = False
@@ -348,6 +352,8 @@ def save_values(*, by, form: Form, values: dict[str, dict], revision=None) -> Fo
             if "inputs" in fields:
                 value.inputs = {name: plain(_decimal(number, "inputs")) for name, number in (fields["inputs"] or {}).items() if number not in (None, "")}
             if "ratings" in fields:
+                if key in rated:
+                    raise ValidationError(_("This line is rated by its raters; their answers give its value."))
                 value.ratings = _levels(fields["ratings"], params.get(key) or {})
             if "not_applicable" in fields:
                 not_applicable = bool(fields["not_applicable"])
@@ -465,6 +471,8 @@ def take_step(*, by, form: Form, action: str, comment: str = "", revision=None) 
     if step.needs_comment and not comment.strip():
         raise ValidationError({"comment": _("Say why you send it back: whoever acts next reads the comment.")})
     old = form.status
+    if step.action in (workflow.Action.SIGN_AS_EMPLOYEE, workflow.Action.SUBMIT_OWN) and not ratings.open_for_signing(form):
+        raise ValidationError(_("The 180° / 360° ratings of this form are still open; HR closes them before it is signed."))
     if step.action is workflow.Action.CALCULATE:
         _calculate(form, by)
     elif step.action is workflow.Action.APPROVE:
@@ -488,14 +496,22 @@ def take_step(*, by, form: Form, action: str, comment: str = "", revision=None) 
     return form
 
 
+def line_label(form: Form, key: str) -> str:
+    """A line as people name it: its code and its indicator's name in the active language."""
+    info = form.snapshot["lines"].get(key, {})
+    first, second = ("name_zh", "name_en") if (translation.get_language() or "").startswith("zh") else ("name_en", "name_zh")
+    name = info.get(first) or info.get(second) or ""
+    return f"{key} {name}".strip()
+
+
 def missing_lines(form: Form, keys: set[str] | None = None) -> list[str]:
     """The lines still without a value (their labels), among ``keys`` or all."""
     try:
         _breakdown(form)
     except calculation.CalculationError as exc:
         return [
-            problem.label or problem.line_key for problem in exc.problems
-            if problem.field in ("actual", "inputs", "ratings") and (keys is None or problem.line_key in keys)
+            line_label(form, problem.line_key) for problem in exc.problems
+            if problem.field in ("actual", "inputs", "ratings") and problem.line_key and (keys is None or problem.line_key in keys)
         ]
     return []
 
@@ -518,12 +534,16 @@ def signatures_valid(form: Form) -> dict[str, bool]:
 
 
 def _line_values(form: Form) -> dict[str, calculation.LineValue]:
+    """The form's values; a line with raters takes its ratings from their answers."""
+    rated = ratings.line_ratings(form)
     values = {}
     for value in form.values.all():
         values[value.line_key] = calculation.LineValue(
             actual=value.actual, inputs={name: Decimal(number) for name, number in (value.inputs or {}).items()},
-            ratings=tuple(value.ratings or ()), not_applicable=value.not_applicable,
+            ratings=rated.pop(value.line_key, None) or tuple(value.ratings or ()), not_applicable=value.not_applicable,
         )
+    for key, weighted in rated.items():
+        values[key] = calculation.LineValue(ratings=weighted)
     return values
 
 

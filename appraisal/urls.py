@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import excel_views, views
+from . import excel_views, rating_views, views
 
 urlpatterns = [
     path("appraisal/", views.period_list, name="period-list"),
@@ -22,4 +22,6 @@ urlpatterns = [
     path("appraisal/periods/<int:pk>/grid/", views.period_grid, name="period-grid"),
     path("appraisal/notifications/", views.notifications, name="notifications"),
     path("appraisal/inspections/record/", views.inspection_record, name="inspection-record"),
+    path("appraisal/ratings/", rating_views.my_ratings, name="my-ratings"),
+    path("appraisal/periods/<int:pk>/raters/", rating_views.period_raters, name="period-raters"),
 ]

@@ -25,13 +25,13 @@ from organisation.models import Department
 from organisation.roles import headed_department_ids
 from strategy.models import Perspective
 
-from . import services, workflow
+from . import ratings, services, workflow
 from .distribution import spread
 from .excel_views import sees_all_results
 from .form_excel import may_import_actuals
 from .forms import InspectionPickForm, OpenPeriodForm
 from .evidence import content_type
-from .models import EntryStatus, Evidence, Form, FormStatus, FormValue, Inspection, PeriodStatus
+from .models import EntryStatus, Evidence, Form, FormStatus, FormValue, Inspection, PeriodStatus, RatingRequest, Relation
 from .selectors import forms_to_approve, forms_to_sign, forms_visible_to, inspections_visible_to, periods_visible_to
 
 
@@ -78,6 +78,8 @@ def period_list(request):
         "periods": periods, "form": form, "can_open": can_open, "mine": mine, "waiting": _waiting_for(request.user),
         "unread": request.user.notifications.filter(read_at__isnull=True).count(),
         "signs": bool(headed_department_ids(request.user)) or forms_to_sign(request.user).exists(),
+        "rates": RatingRequest.objects.filter(rater__user=request.user).exists(),
+        "rates_open": RatingRequest.objects.filter(rater__user=request.user, level__isnull=True, form__period__ratings_closed_at__isnull=True).count(),
     }
     return render(request, "appraisal/period_list.html", context)
 
@@ -126,6 +128,7 @@ def period_detail(request, pk):
         "period": period, "rows": rows, "states": FormStatus.choices, "forms": shown, "chosen": chosen, "form_count": len(forms),
         "can_manage": request.user.has_perm("appraisal.manage_periods"),
         "can_import": may_import_actuals(request.user, period),
+        "can_rate": request.user.has_perm("appraisal.manage_periods") or bool(headed_department_ids(request.user)),
         "can_export": sees_all_results.test(request.user) or bool(headed_department_ids(request.user)),
         "minimum": services.get_company().inspections_per_month, "past_deadline": timezone.localdate() > period.deadline,
         "next_state": workflow.PERIOD_NEXT.get(workflow.PeriodState(period.status)),
@@ -200,6 +203,8 @@ def _shown(value: FormValue | None, posted: dict | None) -> dict:
 
 def _lines(form: Form, user, breakdown, posted: dict | None = None, errors: dict | None = None) -> list[dict]:
     values = {value.line_key: value for value in form.values.prefetch_related("evidence")}
+    rated = set(form.rating_requests.values_list("line_key", flat=True))
+    groups = ratings.summaries(form) if rated and form.period.ratings_closed_at else {}
     chinese = (get_language() or "").startswith("zh")
     results = {line["key"]: line for line in (breakdown or {}).get("lines", [])}
     rows = []
@@ -213,7 +218,10 @@ def _lines(form: Form, user, breakdown, posted: dict | None = None, errors: dict
             "can_value": "value" in rights, "can_self": "self" in rights, "result": results.get(key),
             "can_na": "value" in rights and form.employee.user_id != user.pk,
             "shown": _shown(values.get(key), (posted or {}).get(key)), "errors": (errors or {}).get(key, []),
+            "rated": key in rated, "groups": groups.get(key),
         })
+        if key in rated:  # the raters' answers give the value
+            rows[-1]["can_value"] = rows[-1]["can_na"] = False
     return rows
 
 
@@ -261,6 +269,7 @@ def form_detail(request, pk):
         ),
         "perspective_names": {p.code: p.display_name for p in perspectives},
         "missing": services.missing_lines(form) if request.method == "GET" else [],
+        "relation_labels": dict(Relation.choices),
     }
     return render(request, "appraisal/form_detail.html", context)
 

@@ -263,6 +263,7 @@ SPECTACULAR_SETTINGS = {
         "ScoringMethodEnum": "indicators.models.ScoringMethod",
         "ScorecardVersionStatusEnum": "scorecards.models.VersionStatus",
         "ProposalStatusEnum": "scorecards.models.ProposalStatus",
+        "RaterRelationEnum": "appraisal.models.Relation",
     },
 }
 

@@ -101,6 +101,14 @@ class Company(BilingualName):
     inspections_per_month = models.PositiveSmallIntegerField(
         _("daily inspections per department per month, at least"), default=4, validators=[MaxValueValidator(31)],
     )
+    rating_min_group = models.PositiveSmallIntegerField(
+        _("smallest group of anonymous raters shown"), default=3, validators=[MinValueValidator(3), MaxValueValidator(10)],
+        help_text=_("Subordinates fewer than this are merged with the peers; peers and subordinates still fewer are left out, never shown apart."),
+    )
+    hr_sees_rating_answers = models.BooleanField(
+        _("HR sees individual 360° answers"), default=False,
+        help_text=_("Off: HR sees who has answered, not what. Frozen into each month when it opens."),
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -867,3 +867,50 @@ def front_line_totals(
     return FrontLineResult(
         financial_score=financial_score, bsc_total=weighted_total(bsc_lines, policy)
     )
+
+
+# ---------------------------------------------------------------------------------------
+# Rater weights of rated (PCI / WAI) lines
+# ---------------------------------------------------------------------------------------
+
+# Who rates by rating mode, and the usual weights (percent, adding up to 100). "superior"
+# lines are rated on the form by the superior alone; 180 adds the person's own rating,
+# 360 peers and subordinates too.
+RATER_RELATIONS = {"180": ("superior", "self"), "360": ("superior", "peer", "subordinate", "self")}
+DEFAULT_RATER_WEIGHTS = {
+    "180": {"superior": Decimal(70), "self": Decimal(30)},
+    "360": {"superior": Decimal(50), "peer": Decimal(30), "subordinate": Decimal(20), "self": Decimal(0)},
+}
+
+
+def rater_weights_for(mode: str, weights: Mapping[str, Any] | None) -> dict[str, Decimal]:
+    """The line's weights by relation: those stored, else the mode's usual ones."""
+    if mode not in RATER_RELATIONS:
+        return {}
+    if not weights:
+        return dict(DEFAULT_RATER_WEIGHTS[mode])
+    return {relation: Decimal(str(weights.get(relation, 0))) for relation in RATER_RELATIONS[mode]}
+
+
+def rater_weight_problems(mode: str, weights: Mapping[str, Any]) -> list[str]:
+    """English messages (gettext_noop) for weights that do not fit the rating mode."""
+    if mode not in RATER_RELATIONS:
+        return [gettext_noop("Only 180° and 360° lines have rater weights.")] if weights else []
+    if not weights:
+        return []  # the mode's usual weights
+    problems = []
+    unknown = set(weights) - set(RATER_RELATIONS[mode])
+    if unknown:
+        problems.append(gettext_noop("This rating mode has no such raters."))
+    total = Decimal(0)
+    for relation in RATER_RELATIONS[mode]:
+        try:
+            value = Decimal(str(weights.get(relation, 0)))
+        except (InvalidOperation, ValueError):
+            return problems + [gettext_noop("Rater weights are numbers from 0 to 100.")]
+        if not value.is_finite() or not 0 <= value <= 100:
+            return problems + [gettext_noop("Rater weights are numbers from 0 to 100.")]
+        total += value
+    if total != 100:
+        problems.append(gettext_noop("Rater weights must add up to 100."))
+    return problems

@@ -10,6 +10,7 @@ from indicators.models import ScoringMethod
 from organisation.models import Department, Post, Team
 from strategy.models import Perspective
 
+from . import card_rules
 from .models import (
     DataOwner,
     Feed,
@@ -31,6 +32,9 @@ def _weight_field(label, required=False):
 
 def _year_field(label=_("year")):
     return forms.IntegerField(label=label, min_value=2000, max_value=2100, initial=lambda: timezone.localdate().year)
+
+RATED_TYPES = {"PCI", "WAI"}
+RELATIONS = ("superior", "peer", "subordinate", "self")
 
 
 class CreateScorecardForm(forms.Form):
@@ -138,6 +142,10 @@ class LineForm(ScoringParamsForm, forms.ModelForm):
         label=_("monthly targets"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Manual phasing: twelve numbers, January to December, separated by spaces."),
     )
+    rater_superior = forms.DecimalField(label=_("weight of the superior (%)"), required=False, min_value=0, max_value=100, decimal_places=2)
+    rater_peer = forms.DecimalField(label=_("weight of peers (%)"), required=False, min_value=0, max_value=100, decimal_places=2)
+    rater_subordinate = forms.DecimalField(label=_("weight of subordinates (%)"), required=False, min_value=0, max_value=100, decimal_places=2)
+    rater_self = forms.DecimalField(label=_("weight of the person's own rating (%)"), required=False, min_value=0, max_value=100, decimal_places=2)
 
     class Meta:
         model = ScorecardLine
@@ -151,8 +159,14 @@ class LineForm(ScoringParamsForm, forms.ModelForm):
         self.fields["perspective"].queryset = Perspective.objects.all()
         self.fields["profile"].queryset = SeasonalProfile.objects.all()
         self.fields["method"].choices = ScoringMethod.choices
-        if self.instance.indicator.type != "PCI":
+        if self.instance.indicator.type not in RATED_TYPES:
             del self.fields["rating_mode"]
+            for relation in RELATIONS:
+                del self.fields[f"rater_{relation}"]
+        elif not self.is_bound:
+            stored = card_rules.rater_weights_for(self.instance.rating_mode, self.instance.rater_weights)
+            for relation in RELATIONS:
+                self.initial[f"rater_{relation}"] = stored.get(relation)
         if self.instance.indicator.direction != "target_range":
             del self.fields["target_low"], self.fields["target_high"]
         if not self.is_bound:
@@ -176,6 +190,9 @@ class LineForm(ScoringParamsForm, forms.ModelForm):
         data = self.cleaned_data
         fields = {name: data[name] for name in self.Meta.fields if name in self.fields}
         fields["params"] = data["params"]
+        if "rating_mode" in self.fields:
+            relations = card_rules.RATER_RELATIONS.get(data.get("rating_mode") or "", ())
+            fields["rater_weights"] = {relation: data.get(f"rater_{relation}") or 0 for relation in relations}
         if data.get("phasing") == PhasingMethod.MANUAL:
             fields["month_targets"] = data["months"]
         return fields

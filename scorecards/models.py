@@ -276,6 +276,10 @@ class ScorecardLine(models.Model):
     params = models.JSONField(_("scoring parameters"), default=dict, blank=True)
     data_owner = models.CharField(_("data supplied by"), max_length=12, choices=DataOwner.choices, default=DataOwner.DEPARTMENT)
     rating_mode = models.CharField(_("rating mode"), max_length=10, choices=RatingMode.choices, blank=True)
+    rater_weights = models.JSONField(
+        _("rater weights"), default=dict, blank=True,
+        help_text=_("180° / 360° lines: percent per relation (superior, peer, subordinate, self); empty: the usual weights."),
+    )
     aggregation = models.CharField(_("months give the year by"), max_length=10, choices=Aggregation.choices, default=Aggregation.SUM)
     phasing = models.CharField(_("phasing"), max_length=10, choices=PhasingMethod.choices, default=PhasingMethod.EVEN)
     profile = models.ForeignKey(

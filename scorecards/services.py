@@ -50,9 +50,10 @@ VERSION_FIELDS = (
     "front_line", "inspection_deduction", "note",
 )
 LINE_FIELDS = (
-    "perspective", "weight", "target", "target_low", "target_high", "method", "params", "data_owner", "rating_mode", "aggregation", "phasing",
-    "profile", "phasing_start", "month_targets", "sort_order",
+    "perspective", "weight", "target", "target_low", "target_high", "method", "params", "data_owner", "rating_mode", "rater_weights",
+    "aggregation", "phasing", "profile", "phasing_start", "month_targets", "sort_order",
 )
+RATED_TYPES = {"PCI", "WAI"}  # indicator types a rating mode (superior, 180°, 360°) applies to
 # Units whose monthly values are levels or rates, not amounts: the year is their average.
 RATE_UNITS = {"%", "‰", "％", "分", "points", "score", "次/人", "天", "days", "倍", "times", "ratio"}
 RANGE = "target_range"
@@ -605,8 +606,15 @@ def _check_line(line: ScorecardLine) -> None:
     if line.target_low is not None and line.target_high is not None and line.target_low > line.target_high:
         raise ValidationError({"target_high": _("The upper end of the range cannot be below the lower end.")})
     # A PCI line without a rating mode is an incomplete draft (card_problems asks for it).
-    if indicator.type != "PCI" and line.rating_mode:
-        raise ValidationError({"rating_mode": _("Only competency (PCI) lines have a rating mode.")})
+    if indicator.type not in RATED_TYPES and line.rating_mode:
+        raise ValidationError({"rating_mode": _("Only competency (PCI) and attitude (WAI) lines have a rating mode.")})
+    weights = line.rater_weights or {} if line.rating_mode in card_rules.RATER_RELATIONS else {}
+    if not isinstance(weights, dict):
+        raise ValidationError({"rater_weights": _("Rater weights are numbers from 0 to 100.")})
+    problems = card_rules.rater_weight_problems(line.rating_mode, weights)
+    if problems:
+        raise ValidationError({"rater_weights": [_(problem) for problem in problems]})
+    line.rater_weights = {relation: plain(Decimal(str(value))) for relation, value in weights.items()}
     if line.phasing != PhasingMethod.PROFILE:
         line.profile = None
     if line.aggregation != Aggregation.LAST:

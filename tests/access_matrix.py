@@ -49,6 +49,8 @@ TARGETS = {
     "period": ("any",),
     "evidence": ("any",),  # a file on emp_a's form
     "inspection": ("own", "other"),  # department A's, department B's
+    # A 360° request: emp_a rates emp_a2 (mine); the committee member rates emp_b (other).
+    "rating": ("mine", "other"),
 }
 
 # Which employees each actor may see (department heads see their sub-departments).
@@ -377,6 +379,10 @@ APPRAISAL_PAGES = {
     "period-results-export": {"kind": "period", "GET": page(403, hr=200, head_a=200, gm=200, admin=200)},
     "form-export": {"kind": "form", "GET": form_page()},
     "evidence-download": {"kind": "evidence", "GET": page(200, emp_a=200, committee=200)},
+    # Everyone may be asked to rate; a save with nothing chosen goes back with a message.
+    "my-ratings": {"kind": None, "GET": page(), "POST": page(302)},
+    # HR and heads (of the forms they sign) assign raters; an empty action goes back.
+    "period-raters": {"kind": "period", "GET": page(403, hr=200, head_a=200, gm=200), "POST": page(403, hr=302, head_a=302, gm=302)},
 }
 MATRIX |= APPRAISAL_PAGES
 

@@ -44,6 +44,13 @@ def inspection_api(ok):
 
 NO_METHOD = api(405, integrator=403)
 
+RATINGS_SEEN = {"emp_a": {"mine"}, "head_a": {"mine"}, "hr": {"mine", "other"}, "committee": {"other"}, "gm": set(), "integrator": set(), "admin": set()}
+
+
+def rating_api(ok, **actors):
+    table = {"anon": 401} | {actor: {t: (ok if t in RATINGS_SEEN[actor] else 404) for t in ("mine", "other")} for actor in SIGNED_IN}
+    return table | actors
+
 APPRAISAL_API = {
     # Everyone signed in sees the months; an empty body to HR is a 400.
     "api:appraisal-period-list": {"kind": None, "GET": api(), "POST": hr_api(400)},
@@ -60,4 +67,17 @@ APPRAISAL_API = {
     "api:appraisal-value-list": {"kind": None, "POST": api(400), "GET": api(405)},
     "api:inspection-list": {"kind": None, "GET": api(), "POST": hr_api(400)},
     "api:inspection-detail": {"kind": "inspection", "GET": inspection_api(200), "PATCH": hr_api(405), "DELETE": hr_api(405)},
+    # 360°: raters see their own requests, HR all, heads their departments'; never a token.
+    "api:rating-request-list": {"kind": None, "GET": api(), "POST": api(400, integrator=403)},
+    "api:rating-request-detail": {
+        "kind": "rating", "GET": rating_api(200),
+        # HR and the head of the form remove a rater; the rater may not.
+        "DELETE": rating_api(204, emp_a={"mine": 403, "other": 404}, committee={"mine": 404, "other": 403}, integrator=403),
+        "PATCH": api(405, integrator=403),
+    },
+    "api:rating-request-answer": {"kind": "rating", "POST": rating_api(400, integrator=403), "GET": api(405)},
+    "api:rating-request-assign-usual": {"kind": None, "POST": api(400, integrator=403), "GET": api(405)},
+    "api:rating-request-remind": {"kind": None, "POST": api(400, integrator=403), "GET": api(405)},
+    "api:rating-request-close": {"kind": None, "POST": api(400, integrator=403), "GET": api(405)},
+    "api:appraisal-form-ratings": {"kind": "form", "GET": form_api(200), "POST": NO_METHOD},
 }

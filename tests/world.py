@@ -90,4 +90,11 @@ def add_appraisal(world):
         for target, department in (("own", world.dept_a), ("other", world.dept_b))
     }
     world.evidence = Evidence.objects.create(value=value, file=ContentFile(b"a note", name="note.txt"), name="note.txt", uploaded_by=world.emp_a.user)
+    from appraisal.models import RatingRequest
+
+    key = next(iter(info))
+    world.rating_requests = {
+        "mine": RatingRequest.objects.create(form=world.forms["peer"], line_key=key, rater=world.emp_a, relation="peer", assigned_by=world.hr.user),
+        "other": RatingRequest.objects.create(form=world.forms["other"], line_key=key, rater=world.committee, relation="peer", assigned_by=world.hr.user),
+    }
     return world

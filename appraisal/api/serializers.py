@@ -18,7 +18,7 @@ from organisation.api.fields import VisibleRelatedField
 from organisation.selectors import departments_visible_to
 
 from .. import services, workflow
-from ..models import EntryStatus, Form, FormKind, FormStatus, Inspection, Period, PeriodStatus, SignatureRole
+from ..models import EntryStatus, Form, FormKind, FormStatus, Inspection, Period, PeriodStatus, Relation, SignatureRole
 from ..selectors import forms_visible_to
 
 # ---------------------------------------------------------------------------------------
@@ -574,3 +574,42 @@ class InspectionRecordSerializer(serializers.Serializer):
                 raise serializers.ValidationError(_("Each person appears once on the record."))
             seen.add(entry["employee"])
         return entries
+
+
+# ---------------------------------------------------------------------------------------
+# 180° / 360° groups of a form
+
+
+class GroupSerializer(serializers.Serializer):
+    relations = serializers.ListField(child=serializers.ChoiceField(choices=Relation.choices))
+    count = serializers.IntegerField()
+    mean_level = serializers.DecimalField(max_digits=4, decimal_places=2)
+    weight = serializers.DecimalField(max_digits=6, decimal_places=2)
+
+
+class LineGroupsSerializer(serializers.Serializer):
+    line = serializers.CharField()
+    groups = GroupSerializer(many=True)
+    left_out = serializers.IntegerField(help_text="Anonymous answers too few to show or count.")
+
+
+class FormRatingsSerializer(serializers.Serializer):
+    closed = serializers.BooleanField(help_text="Groups are shown once the month's ratings are closed.")
+    lines = LineGroupsSerializer(many=True)
+
+
+def form_ratings(form: Form) -> dict:
+    from .. import ratings as ratings_service
+
+    if form.period.ratings_closed_at is None:
+        return {"closed": False, "lines": []}
+    return {
+        "closed": True,
+        "lines": [
+            {"line": key, "left_out": summary.left_out, "groups": [
+                {"relations": list(group.relations), "count": group.count, "mean_level": group.mean_level, "weight": group.weight}
+                for group in summary.groups
+            ]}
+            for key, summary in sorted(ratings_service.summaries(form).items())
+        ],
+    }

@@ -1,6 +1,6 @@
 from rest_framework.routers import DefaultRouter
 
-from . import viewsets
+from . import rating_viewsets, viewsets
 
 router = DefaultRouter()
 router.include_root_view = False
@@ -8,5 +8,6 @@ router.register("appraisal-periods", viewsets.PeriodViewSet, basename="appraisal
 router.register("appraisal-forms", viewsets.FormViewSet, basename="appraisal-form")
 router.register("appraisal-values", viewsets.ValueViewSet, basename="appraisal-value")
 router.register("inspections", viewsets.InspectionViewSet, basename="inspection")
+router.register("rating-requests", rating_viewsets.RatingRequestViewSet, basename="rating-request")
 
 urlpatterns = router.urls

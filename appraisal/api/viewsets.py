@@ -228,6 +228,14 @@ class FormViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AppraisalApi
         return Response(serializers.FormBreakdownSerializer(serializers.breakdown_of(request.user, form)).data)
 
 
+    @extend_schema(request=None, responses=serializers.FormRatingsSerializer)
+    @action(detail=True, methods=["get"])
+    def ratings(self, request, pk=None):
+        """The 180° / 360° groups of the form's rated lines, once the month's ratings are
+        closed (small anonymous groups merged upwards; never a single answer)."""
+        return Response(serializers.FormRatingsSerializer(serializers.form_ratings(self.get_object())).data)
+
+
 # ---------------------------------------------------------------------------------------
 # Bulk values
 

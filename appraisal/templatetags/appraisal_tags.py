@@ -2,6 +2,7 @@
 
 from django import template
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from bsc_site import numbers
 
@@ -55,3 +56,15 @@ def method_label(value: str) -> str:
         return ScoringMethod(value).label
     except ValueError:
         return value
+
+
+@register.filter
+def level_label(value) -> str:
+    """A level of the seven-level scale with its words: "6 good" / "6 好"."""
+    from indicators.scoring import SEVEN_LEVEL_SCALE
+
+    chinese = (get_language() or "").startswith("zh")
+    for level in SEVEN_LEVEL_SCALE:
+        if str(level.value) == str(value):
+            return f"{level.value} {level.label_zh if chinese else _(level.label_en)}"
+    return str(value)

@@ -186,8 +186,8 @@ class ScorecardLineSerializer(serializers.ModelSerializer):
         model = ScorecardLine
         fields = [
             "id", "version", "scorecard", "indicator", "indicator_code", "indicator_name", "indicator_type", "perspective",
-            "perspective_code", "weight", "target", "target_low", "target_high", "method", "params", "data_owner", "rating_mode", "aggregation",
-            "phasing", "profile", "phasing_start", "month_targets", "quarters", "phasing_difference", "sort_order", "up_links",
+            "perspective_code", "weight", "target", "target_low", "target_high", "method", "params", "data_owner", "rating_mode", "rater_weights",
+            "aggregation", "phasing", "profile", "phasing_start", "month_targets", "quarters", "phasing_difference", "sort_order", "up_links",
         ]
         read_only_fields = fields
 
@@ -216,6 +216,10 @@ class LineUpdateSerializer(serializers.Serializer):
     params = serializers.JSONField(required=False, help_text="Scoring parameters; a new method without them takes its defaults.")
     data_owner = serializers.ChoiceField(choices=DataOwner.choices, required=False)
     rating_mode = serializers.ChoiceField(choices=RatingMode.choices, allow_blank=True, required=False)
+    rater_weights = serializers.DictField(
+        child=serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100), required=False,
+        help_text="180° / 360° lines: percent by relation (superior, peer, subordinate, self), adding up to 100; {} for the usual weights.",
+    )
     aggregation = serializers.ChoiceField(choices=Aggregation.choices, required=False)
     phasing = serializers.ChoiceField(choices=PhasingMethod.choices, required=False)
     profile = VisibleRelatedField(profiles_visible_to, allow_null=True, required=False)

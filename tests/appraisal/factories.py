@@ -42,3 +42,28 @@ def all_values(form, actual="8.33"):
 
 
 MARCH = date(2026, 3, 1)
+
+
+def rated_cards(world, year=2026, mode="360", weights=None):
+    """approved_cards, except that post A's learning-and-growth line is a competency (PCI)
+    line rated by 180° / 360° raters on the seven-level scale."""
+    hr = world.hr.user
+    cards = {}
+    for post in Post.objects.filter(holders__is_active=True).distinct():
+        items = [indicator(f"P{post.pk}-{code[:3]}", code) for code in CODES[:3]]
+        if post == world.post_a:
+            items.append(indicator(f"P{post.pk}-pci", "learning_growth", type="PCI", method="description", direction="qualitative"))
+        else:
+            items.append(indicator(f"P{post.pk}-lea", "learning_growth"))
+        card, version = valid_card(hr, year=year, level=Level.POST, post=post, indicators=items)
+        if post == world.post_a:
+            line = version.lines.get(indicator__type="PCI")
+            card_services.save_line(by=hr, version=version, line=line, rating_mode=mode, rater_weights=weights or {}, target=None)
+        approve(hr, version)
+        cards[("post", post.pk)] = card
+    for department in Department.objects.filter(head__isnull=False):
+        items = [indicator(f"D{department.pk}-{code[:3]}", code) for code in CODES]
+        card, version = valid_card(hr, year=year, level=Level.DEPARTMENT, department=department, indicators=items)
+        approve(hr, version)
+        cards[("department", department.pk)] = card
+    return cards

@@ -41,17 +41,18 @@ def test_two_subordinates_merge_into_the_peers():
     assert value(summary) == D("87.14")
 
 
-def test_few_peers_and_subordinates_merge_into_the_superior():
+def test_few_peers_and_subordinates_are_left_out_not_merged_into_the_superior():
+    # The superior knows their own answer: a superior-and-peers mean would give the peers away.
     summary = summarise(answers(superior=[4], peer=[6], subordinate=[7]), WEIGHTS)
-    assert shown(summary) == [((SUP, PEER, SUB), 3, D(100), D("5.67"))]
-    assert value(summary) == D("80.95")  # 17 / 3 levels = 5.666... / 7 x 100
+    assert shown(summary) == [((SUP,), 1, D(50), D("4.00"))]
+    assert summary.left_out == 2
+    assert value(summary) == D("57.14")  # the superior's 4 alone
 
 
 def test_anonymous_answers_that_cannot_reach_three_are_left_out():
-    # A superior and one peer: the superior could work out the peer's answer.
-    summary = summarise(answers(superior=[4], peer=[7]), WEIGHTS)
+    summary = summarise(answers(superior=[4], peer=[7, 1]), WEIGHTS)
     assert shown(summary) == [((SUP,), 1, D(50), D("4.00"))]
-    assert summary.left_out == 1
+    assert summary.left_out == 2
     # No superior at all: two peers alone are never shown or counted.
     summary = summarise(answers(peer=[7, 1], self=[6]), WEIGHTS)
     assert shown(summary) == [((SELF,), 1, D(0), D("6.00"))]
@@ -73,6 +74,8 @@ def test_a_relation_nobody_answered_weighs_nothing():
 def test_a_bigger_minimum_merges_more():
     summary = summarise(answers(superior=[6], peer=[5, 6, 7], subordinate=[4, 4, 7]), WEIGHTS, minimum=4)
     assert shown(summary) == [((SUP,), 1, D(50), D("6.00")), ((PEER, SUB), 6, D(50), D("5.50"))]
+    summary = summarise(answers(superior=[6], peer=[5, 6], subordinate=[4]), WEIGHTS, minimum=4)
+    assert shown(summary) == [((SUP,), 1, D(50), D("6.00"))] and summary.left_out == 3
 
 
 def test_bad_levels_and_weights_are_refused():
