@@ -450,6 +450,9 @@ class FormValuesSerializer(serializers.Serializer):
 # Bulk values
 
 
+MAX_ID = 2**31 - 1  # the largest id a database integer column holds
+
+
 class EmployeeRefField(serializers.Field):
     """An employee by id (a JSON number) or by employee number (a JSON string)."""
 
@@ -458,7 +461,9 @@ class EmployeeRefField(serializers.Field):
     def to_internal_value(self, data):
         if isinstance(data, bool) or not isinstance(data, (int, str)) or (isinstance(data, str) and not data.strip()):
             self.fail("invalid")
-        return data.strip() if isinstance(data, str) else data
+        if isinstance(data, int) and not 1 <= data <= MAX_ID:
+            self.fail("invalid")
+        return data.strip()[:20] if isinstance(data, str) else data
 
     def to_representation(self, value):
         return value
@@ -477,7 +482,7 @@ VALUE_ROW_FIELDS = ("actual", "inputs", "ratings", "not_applicable", "remark")
 class ValueRowSerializer(serializers.Serializer):
     """One line of one person's form in a month; the fields sent replace what is there."""
 
-    period = serializers.IntegerField(min_value=1)
+    period = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     employee = EmployeeRefField()
     line = serializers.CharField(max_length=40, help_text="The line's key: its indicator code.")
     kind = FormKindField(required=False, help_text="Only when both of a department head's forms have the line.")

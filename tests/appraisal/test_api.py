@@ -516,3 +516,10 @@ def test_the_inspection_list_runs_the_same_queries_for_2_and_8_inspections(world
     for day in range(3, 9):
         services.record_inspection(by=world.hr.user, day=date(2026, 3, day), department=world.dept_a, entries={})
     assert _queries(hr, INSPECTIONS) == two
+
+
+@pytest.mark.parametrize("field", ["period", "employee"])
+def test_an_id_too_large_for_the_database_is_a_400_not_an_error(world, as_user, month, field):
+    row = {"period": month.pk, "employee": world.emp_a.pk, "line": first_key(form_of(month, world.emp_a)), "actual": "5", field: 10**20}
+    body = error(post(as_user("hr"), VALUES, [row]), 400)
+    assert field in body["fields"]["0"]
