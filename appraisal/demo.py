@@ -383,6 +383,7 @@ class _Builder:
             build(form, values[form.pk], rng, "published")
         while period.status != PeriodStatus.PUBLISHED:
             period = services.advance_period(by=self.cast.hr, period=period)
+        _date_the_steps(period)
         return period
 
     def current(self, month: int) -> Period:
@@ -431,6 +432,35 @@ class _Builder:
 
 # ---------------------------------------------------------------------------------------
 # Loading
+
+
+# When each step of a past month happened: the days of its month (the month after for the
+# steps after the deadline), so a past form's history reads like a real month's.
+STEP_DAYS = {
+    "values_changed": (0, 18), "sign_as_employee": (0, 20), "submit_own": (0, 21), "sign_as_head": (0, 22),
+    "return_to_draft": (0, 21), "calculate": (0, 26), "approve": (0, 27), "publish": (0, 28),
+}
+
+
+def _date_the_steps(period: Period) -> None:
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    from .models import FormValue, Signature, Transition
+
+    def moment(action: str, minute: int):
+        months, day = STEP_DAYS.get(action, (0, 24))
+        return timezone.make_aware(datetime.combine(date(period.year, period.month + months, min(day, 28)), time(9, minute % 60)))
+
+    for index, transition in enumerate(Transition.objects.filter(form__period=period).order_by("pk")):
+        transition.at = moment(transition.action, index)
+        transition.save(update_fields=["at"])
+    roles = {"employee": "sign_as_employee", "head": "sign_as_head"}
+    for index, signature in enumerate(Signature.objects.filter(form__period=period).order_by("pk")):
+        signature.signed_at = moment(roles[signature.role], index)
+        signature.save(update_fields=["signed_at"])
+    FormValue.history.filter(form_id__in=period.forms.values("pk")).update(history_date=moment("values_changed", 0))
 
 
 def _mark_read(cast: _Cast, after: int) -> None:

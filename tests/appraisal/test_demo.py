@@ -346,3 +346,12 @@ def test_manage_py_load_demo_loads_the_appraisal_months(summary):
     out = io.StringIO()
     call_command("load_demo", stdout=out)
     assert f"Appraisal {YEAR}" in out.getvalue()
+
+
+def test_past_months_read_like_real_months(summary):
+    from django.utils import timezone
+
+    form = past_forms(kind=FormKind.EMPLOYEE, status=FormStatus.PUBLISHED).first()
+    days = [timezone.localtime(t.at).date() for t in form.transitions.all()]
+    assert all((day.year, day.month) == (form.period.year, form.period.month) for day in days)
+    assert days == sorted(days) and days[0].day == 20 and days[-1].day == 28
