@@ -377,10 +377,18 @@ class _Builder:
                     "remark": f"{YEAR}-{month:02d}-14 冲床夹伤致重伤,事故报告 AQ-{YEAR}-{month:02d}-03 / "
                               f"Serious hand injury at the press on {YEAR}-{month:02d}-14, incident report AQ-{YEAR}-{month:02d}-03",
                 }
+        calculated = []
         for form in forms:
             rng = random.Random(f"{SEED}-{month}-{form.pk}-steps")
             build = self.head_form if form.kind == FormKind.HEAD else self.employee_form
-            build(form, values[form.pk], rng, "published")
+            calculated.append(build(form, values[form.pk], rng, "calculated"))
+        # The general manager reviews the month as a whole before approving: where the
+        # grades break the distribution guidance, they record why they approve anyway.
+        for reason in _approval_reasons:
+            reason(period, self.cast.gm)
+        for form in calculated:
+            form = self.step(form, "approve", self.cast.approver_for(form))
+            self.step(form, "publish", self.cast.hr_for(form))
         while period.status != PeriodStatus.PUBLISHED:
             period = services.advance_period(by=self.cast.hr, period=period)
         _date_the_steps(period)
@@ -432,6 +440,16 @@ class _Builder:
 
 # ---------------------------------------------------------------------------------------
 # Loading
+
+
+# Apps above the appraisal (results) record the general manager's reasons before a past
+# month is approved (registered from their demo module).
+_approval_reasons: list = []
+
+
+def register_approval_reasons(reasons) -> None:
+    if reasons not in _approval_reasons:
+        _approval_reasons.append(reasons)
 
 
 # When each step of a past month happened: the days of its month (the month after for the

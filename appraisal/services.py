@@ -459,8 +459,32 @@ def _step(form: Form, action: workflow.Action, by) -> workflow.Step:
     return step
 
 
+# Apps above the appraisal (results) hook in here: a check that may refuse an approval
+# (the forced-distribution guidance) and listeners told when forms of a month are
+# published (grades, ranks and pay).
+_approval_checks: list = []
+_publish_listeners: list = []
+
+
+def register_approval_check(check) -> None:
+    """``check(form=..., by=...)`` raises ValidationError to refuse the approval."""
+    if check not in _approval_checks:
+        _approval_checks.append(check)
+
+
+def register_publish_listener(listener) -> None:
+    """``listener(period)`` runs in the transaction that published forms of the period."""
+    if listener not in _publish_listeners:
+        _publish_listeners.append(listener)
+
+
+def _published(period: Period) -> None:
+    for listener in _publish_listeners:
+        listener(period)
+
+
 @transaction.atomic
-def take_step(*, by, form: Form, action: str, comment: str = "", revision=None) -> Form:
+def take_step(*, by, form: Form, action: str, comment: str = "", revision=None, tell_listeners: bool = True) -> Form:
     """Move a form one step (workflow.STEPS): sign, submit, return, calculate, approve,
     publish. The state is checked again under the row lock, so of two simultaneous
     approvals one succeeds and the other gets a Conflict."""
@@ -476,6 +500,8 @@ def take_step(*, by, form: Form, action: str, comment: str = "", revision=None) 
     if step.action is workflow.Action.CALCULATE:
         _calculate(form, by)
     elif step.action is workflow.Action.APPROVE:
+        for check in _approval_checks:
+            check(form=form, by=by)
         form.approved_by, form.approved_at = by, timezone.now()
     elif step.action is workflow.Action.SUBMIT_OWN:
         # The head hands over their own form with their lines filled in; HR supplies the rest.
@@ -493,6 +519,8 @@ def take_step(*, by, form: Form, action: str, comment: str = "", revision=None) 
     form.save()
     _record(form, by, step.action.value, old, form.status, comment.strip())
     _notify_next(form, step)
+    if step.action is workflow.Action.PUBLISH and tell_listeners:
+        _published(form.period)
     return form
 
 
@@ -792,19 +820,24 @@ class BulkResult:
     refused: list[tuple[Form, str]] = field(default_factory=list)
 
 
-def take_steps(*, by, forms, action: str, comment: str = "", revisions: dict | None = None) -> BulkResult:
+def take_steps(*, by, forms, action: str, comment: str = "", revisions: dict | None = None, tell_listeners: bool = True) -> BulkResult:
     """The same step on several forms after review (a head signing, the GM approving):
     each form moves on its own, so one refusal does not hold back the others; each refusal
     is reported with its reason. ``revisions`` (form id -> the revision reviewed) refuses a
     form changed since the page showed it."""
     result = BulkResult()
+    forms = list(forms)
     for form in forms:
         try:
             revision = None if revisions is None else revisions.get(form.pk, "")
-            result.done.append(take_step(by=by, form=form, action=action, comment=comment, revision=revision))
+            result.done.append(take_step(by=by, form=form, action=action, comment=comment, revision=revision, tell_listeners=False))
         except (ValidationError, PermissionDenied) as exc:
             message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else (str(exc) or _("You cannot take this step on this form."))
             result.refused.append((form, message))
+    if action == workflow.Action.PUBLISH and tell_listeners:
+        for period in {form.period_id: form.period for form in result.done}.values():
+            with transaction.atomic():
+                _published(period)
     return result
 
 

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "indicators",
     "scorecards",
     "appraisal",
+    "results",
 ]
 
 MIDDLEWARE = [

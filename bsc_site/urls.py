@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("indicators.urls")),
     path("", include("scorecards.urls")),
     path("", include("appraisal.urls")),
+    path("", include("results.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", health.healthz, name="healthz"),
     path("api/v1/", include(("bsc_site.api_urls", "api"), namespace="api")),

@@ -21,6 +21,8 @@ def _menu(request):
     items.append((_("Weighting"), reverse("round-list"), "round-list"))
     items.append((_("Scorecards"), reverse("scorecard-list"), "scorecard-list"))
     items.append((_("Appraisal"), reverse("period-list"), "period-list"))
+    if user.has_perm("results.view_results"):
+        items.append((_("Results"), reverse("results-home"), "results-home"))
     items.append((_("Departments"), reverse("department-list"), "department-list"))
     items.append((_("Posts"), reverse("post-list"), "post-list"))
     if user.has_perm("organisation.manage_organisation"):

@@ -384,13 +384,32 @@ APPRAISAL_PAGES = {
     # HR and heads (of the forms they sign) assign raters; an empty action goes back.
     "period-raters": {"kind": "period", "GET": page(403, hr=200, head_a=200, gm=200), "POST": page(403, hr=302, head_a=302, gm=302)},
 }
+
+RESULT_VIEWERS = {"hr": 200, "gm": 200, "admin": 200, "head_a": 200}
+RESULT_PAGES = {
+    "results-home": {"kind": None, "GET": page(403, **RESULT_VIEWERS)},
+    # HR saves the grades; an empty table comes back with its problems.
+    "grade-settings": {"kind": None, "GET": page(403, **RESULT_VIEWERS), "POST": page(403, hr=200)},
+    # Pay is for HR, the GM and administrators; HR edits (no target: back with a message).
+    "pay-bases": {"kind": None, "GET": page(403, hr=200, gm=200, admin=200), "POST": page(403, hr=302)},
+    # The GM records a reason (none given: back with a message).
+    "period-results": {"kind": "period", "GET": page(403, **RESULT_VIEWERS), "POST": page(403, gm=302)},
+    "payroll-export": {"kind": "period", "GET": page(403, hr=200, gm=200, admin=200)},
+}
 MATRIX |= APPRAISAL_PAGES
+MATRIX |= RESULT_PAGES
 
 from tests.access_matrix_appraisal_api import APPRAISAL_API  # noqa: E402
 from tests.access_matrix_scorecard_api import SCORECARD_API  # noqa: E402
 
 MATRIX |= SCORECARD_API
 MATRIX |= APPRAISAL_API
+# Results: everyone reads the grade bands; the payroll (a month required: 400 without)
+# for HR, the GM, administrators and tokens.
+MATRIX |= {
+    "api:grade-band-list": {"kind": None, "GET": api(), "POST": api(405, integrator=403)},
+    "api:payroll-list": {"kind": None, "GET": api(403, hr=400, gm=400, admin=400, integrator=400), "POST": api(403, hr=405, gm=405, admin=405)},
+}
 
 # Routes left out of the matrix, with the reason and the test that covers them.
 EXEMPT_NAMESPACES = {

@@ -3,7 +3,6 @@ indicator and scorecard demos, loaded for a fixed day: 28 October 2026, so July,
 September are published and October is in collection, three days past its deadline."""
 
 import io
-import time
 from datetime import date
 from decimal import Decimal
 
@@ -55,15 +54,14 @@ def _demo(django_db_setup, django_db_blocker):
             load_strategy()
             load_indicators()
             load_scorecards()
-            started = time.monotonic()
             summary = load_appraisal(today=TODAY)
-            yield summary, time.monotonic() - started
+            yield summary
             transaction.set_rollback(True)
 
 
 @pytest.fixture
 def summary(db, _demo):
-    return _demo[0]
+    return _demo
 
 
 def forms(month, **filters):
@@ -336,10 +334,6 @@ def test_loading_the_demo_again_changes_nothing(summary):
     again = load_appraisal(today=TODAY)
     assert counts() == before
     assert again == summary.replace(" (4 new)", "")
-
-
-def test_the_demo_loads_in_reasonable_time(_demo):
-    assert _demo[1] < 60
 
 
 def test_manage_py_load_demo_loads_the_appraisal_months(summary):

@@ -20,7 +20,7 @@ def test_hr_sees_employees_import_and_company_settings(page, log_in, screenshot,
     nav = main_nav(page)
 
     expect(nav.get_by_role("link")).to_have_text(
-        ["Home", "My profile", "Employees", "Strategy", "KPI library", "Weighting", "Scorecards", "Appraisal", "Departments", "Posts", "Company settings"]
+        ["Home", "My profile", "Employees", "Strategy", "KPI library", "Weighting", "Scorecards", "Appraisal", "Results", "Departments", "Posts", "Company settings"]
     )
     expect(nav.get_by_role("link", name="Home")).to_have_attribute("aria-current", "page")
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Welcome, {world.hr.name_en}")
@@ -52,7 +52,7 @@ def test_a_department_head_sees_only_their_departments_people(page, log_in, scre
     log_in(page, "head_a")
     nav = main_nav(page)
     expect(nav.get_by_role("link")).to_have_text(
-        ["Home", "My profile", "Employees", "Strategy", "KPI library", "Weighting", "Scorecards", "Appraisal", "Departments", "Posts"]
+        ["Home", "My profile", "Employees", "Strategy", "KPI library", "Weighting", "Scorecards", "Appraisal", "Results", "Departments", "Posts"]
     )
     expect(page.locator("p.muted .tag")).to_have_text(["Department head", "Employee"])
     expect(page.locator(".card", has_text="Departments I head")).to_contain_text(world.dept_a.name_en)
@@ -76,7 +76,7 @@ def test_the_general_manager_sees_employees_but_cannot_import(page, log_in, scre
     nav = main_nav(page)
 
     expect(nav.get_by_role("link")).to_have_text(
-        ["Home", "My profile", "Employees", "Strategy", "KPI library", "Weighting", "Scorecards", "Appraisal", "Departments", "Posts"]
+        ["Home", "My profile", "Employees", "Strategy", "KPI library", "Weighting", "Scorecards", "Appraisal", "Results", "Departments", "Posts"]
     )
     expect(nav.get_by_role("link", name="Import employees")).to_have_count(0)
     expect(nav.get_by_role("link", name="Company settings")).to_have_count(0)

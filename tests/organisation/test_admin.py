@@ -10,7 +10,7 @@ from organisation.models import ApiToken
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = {"organisation", "strategy", "indicators", "scorecards", "appraisal"}
+PROJECT_APPS = {"organisation", "strategy", "indicators", "scorecards", "appraisal", "results"}
 # Records whose rules live in services are read-only in the admin, like django-axes' logs:
 # only their list pages open.
 MODEL_PAGES = [

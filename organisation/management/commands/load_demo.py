@@ -5,7 +5,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-PROJECT_APPS = ("organisation", "strategy", "indicators", "scorecards", "appraisal")
+PROJECT_APPS = ("organisation", "strategy", "indicators", "scorecards", "appraisal", "results")
 
 
 class Command(BaseCommand):

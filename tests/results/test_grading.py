@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from appraisal.grading import (
+from results.grading import (
     Band,
     DistributionRule,
     Limit,

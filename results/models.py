@@ -1,0 +1,131 @@
+"""What the monthly scores become: grade bands with their incentive coefficients, the
+forced-distribution guidance, performance-pay bases, and each published form's grade,
+ranks and pay."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from appraisal.models import Form, Period
+from organisation.models import Department, Employee, Post, User
+
+from .grading import Limit
+
+
+class ResultSettings(models.Model):
+    """The company's rules for using the results (one row)."""
+
+    distribution_on = models.BooleanField(
+        _("forced-distribution guidance"), default=True,
+        help_text=_("Before approving, the general manager sees where a department's grades break the rules below and gives a reason to approve anyway."),
+    )
+    distribution_min_people = models.PositiveSmallIntegerField(
+        _("smallest group the guidance applies to"), default=5, validators=[MinValueValidator(1), MaxValueValidator(1000)],
+        help_text=_("Departments with fewer scored forms are not checked (2 people cannot hold 20% A)."),
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("result settings")
+        verbose_name_plural = _("result settings")
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="result_settings_singleton")]
+
+
+class GradeBand(models.Model):
+    code = models.CharField(_("grade"), max_length=10, unique=True)
+    lower_bound = models.DecimalField(
+        _("from score"), max_digits=5, decimal_places=2, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    coefficient = models.DecimalField(
+        _("incentive coefficient"), max_digits=5, decimal_places=2, validators=[MinValueValidator(0), MaxValueValidator(10)],
+        help_text=_("Performance pay = base × coefficient × share of the month."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("grade band")
+        verbose_name_plural = _("grade bands")
+        ordering = ["-lower_bound"]
+
+    def __str__(self):
+        return self.code
+
+
+class LimitKind(models.TextChoices):
+    # Values mirror grading.Limit.
+    AT_MOST = Limit.AT_MOST.value, _("at most")
+    AT_LEAST = Limit.AT_LEAST.value, _("at least")
+
+
+class DistributionRule(models.Model):
+    band = models.ForeignKey(GradeBand, verbose_name=_("grade"), on_delete=models.CASCADE, related_name="rules")
+    limit = models.CharField(_("limit"), max_length=10, choices=LimitKind.choices)
+    percent = models.DecimalField(_("share (%)"), max_digits=5, decimal_places=2, validators=[MinValueValidator(0), MaxValueValidator(100)])
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("distribution rule")
+        verbose_name_plural = _("distribution rules")
+        constraints = [models.UniqueConstraint(fields=["band", "limit"], name="distribution_rule_once_per_band_limit")]
+
+
+class PayBase(models.Model):
+    """The monthly performance-pay base of a post, or of one employee (which wins)."""
+
+    post = models.OneToOneField(Post, verbose_name=_("post"), null=True, blank=True, on_delete=models.CASCADE, related_name="pay_base")
+    employee = models.OneToOneField(Employee, verbose_name=_("employee"), null=True, blank=True, on_delete=models.CASCADE, related_name="pay_base")
+    amount = models.DecimalField(_("monthly base"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("pay base")
+        verbose_name_plural = _("pay bases")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(post__isnull=False) & Q(employee__isnull=True)) | (Q(post__isnull=True) & Q(employee__isnull=False)),
+                name="pay_base_post_or_employee",
+            ),
+        ]
+
+
+class FormResult(models.Model):
+    """A published form's grade, ranks and pay, fixed when it is published (later band
+    changes do not regrade a month already paid)."""
+
+    form = models.OneToOneField(Form, verbose_name=_("form"), on_delete=models.CASCADE, related_name="result")
+    grade = models.CharField(_("grade"), max_length=10)
+    coefficient = models.DecimalField(_("incentive coefficient"), max_digits=5, decimal_places=2)
+    department_rank = models.PositiveIntegerField(_("rank in the department"))
+    department_size = models.PositiveIntegerField(_("forms in the department"))
+    company_rank = models.PositiveIntegerField(_("rank in the company"))
+    company_size = models.PositiveIntegerField(_("forms in the company"))
+    base = models.DecimalField(_("monthly base"), max_digits=12, decimal_places=2, null=True, blank=True)
+    pay = models.DecimalField(_("performance pay"), max_digits=12, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3)
+    graded_at = models.DateTimeField(_("graded"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("form result")
+        verbose_name_plural = _("form results")
+
+
+class DistributionWaiver(models.Model):
+    """The general manager's reason to approve a month's scores although a department's
+    (or, without a department, the company's) grades break the distribution guidance."""
+
+    period = models.ForeignKey(Period, verbose_name=_("period"), on_delete=models.PROTECT, related_name="distribution_waivers")
+    department = models.ForeignKey(Department, verbose_name=_("department"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(_("reason"))
+    by = models.ForeignKey(User, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("distribution waiver")
+        verbose_name_plural = _("distribution waivers")
+        constraints = [
+            models.UniqueConstraint(fields=["period", "department"], name="waiver_once_per_department"),
+            models.UniqueConstraint(fields=["period"], condition=Q(department__isnull=True), name="waiver_once_per_company"),
+        ]

@@ -1,0 +1,155 @@
+"""Result pages: the months with their grades, ranks and pay, the forced-distribution
+check with the general manager's reasons, the grade bands and the pay bases."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from appraisal.selectors import forms_visible_to, periods_visible_to
+from bsc_site.pages import act, require
+from organisation.models import Department, Employee, Post
+from organisation.roles import headed_department_ids
+
+from . import payroll, services
+from .grading import Limit
+from .models import DistributionRule, FormResult, GradeBand, LimitKind, PayBase
+
+
+@login_required
+def results_home(request):
+    require(request, "results.view_results")
+    periods = periods_visible_to(request.user).filter(forms__status__in=services.SCORED).distinct()
+    context = {"periods": periods, "bands": GradeBand.objects.prefetch_related("rules"), "settings": services.get_settings()}
+    return render(request, "results/home.html", context)
+
+
+def _scope(request, forms):
+    """Everything for HR, the GM and administrators; a head their departments."""
+    if request.user.has_perm("results.view_pay"):
+        return forms
+    return forms.filter(department_id__in=headed_department_ids(request.user)).exclude(employee__user=request.user)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def period_results(request, pk):
+    require(request, "results.view_results")
+    period = get_object_or_404(periods_visible_to(request.user), pk=pk)
+    if request.method == "POST":
+        require(request, "appraisal.approve")
+        text = request.POST.get("department", "").strip()
+        department = Department.objects.filter(pk=int(text)).first() if text.isdigit() and len(text) < 12 else None
+        act(
+            request,
+            lambda: services.waive(by=request.user, period=period, department=department, reason=request.POST.get("reason", "")),
+            _("Reason recorded: the scores may be approved."),
+        )
+        return redirect("period-results", pk=period.pk)
+    forms = list(
+        _scope(request, forms_visible_to(request.user).filter(period=period, status__in=services.SCORED, total__isnull=False))
+        .select_related("employee", "department", "post").order_by("department__sort_order", "-total")
+    )
+    results = {result.form_id: result for result in FormResult.objects.filter(form__in=forms)}
+    band_list = services.bands()
+    for form in forms:
+        form.outcome = results.get(form.pk)
+        form.provisional = None if form.outcome or not band_list else services.grading.grade_for(form.total, band_list)
+    seen = None if request.user.has_perm("results.view_pay") else headed_department_ids(request.user)
+    checks = services.distribution_checks(period, department_ids=None if seen is None else set(seen))
+    for check in checks:
+        check.named = [(breach, [check.forms[key] for key in breach.candidates]) for breach in check.breaches]
+    context = {
+        "period": period, "forms": forms, "checks": checks, "shows_pay": request.user.has_perm("results.view_pay"),
+        "can_waive": request.user.has_perm("appraisal.approve"), "published": period.status in ("published", "closed"),
+        "limit_labels": dict(LimitKind.choices), "currency": services.get_settings().currency,
+    }
+    return render(request, "results/period.html", context)
+
+
+@login_required
+@require_GET
+def payroll_export(request, pk):
+    require(request, "results.view_pay")
+    period = get_object_or_404(periods_visible_to(request.user), pk=pk)
+    response = HttpResponse(payroll.workbook(period), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="payroll-{period}.xlsx"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def grade_settings(request):
+    require(request, "results.view_results")
+    settings = services.get_settings()
+    bands = list(GradeBand.objects.prefetch_related("rules"))
+    if request.method == "POST":
+        require(request, "results.manage_results")
+        codes = request.POST.getlist("code")
+        rows = [
+            {"code": code, "lower_bound": lower, "coefficient": coefficient}
+            for code, lower, coefficient in zip(codes, request.POST.getlist("lower_bound"), request.POST.getlist("coefficient"), strict=False)
+            if code.strip() or lower.strip()
+        ]
+        distribution = []
+        for code in codes:
+            for limit in Limit:
+                percent = request.POST.get(f"rule-{code.strip()}-{limit.value}", "").strip()
+                if code.strip() and percent:
+                    distribution.append({"grade": code, "limit": limit.value, "percent": percent})
+        if act(
+            request,
+            lambda: services.save_grades(
+                by=request.user, rows=rows, distribution=distribution,
+                distribution_on=request.POST.get("distribution_on") == "on", currency=request.POST.get("currency", ""),
+                min_people=request.POST.get("min_people"),
+            ),
+            _("Grades saved."),
+        ):
+            return redirect("grade-settings")
+        bands = [_Posted(row) for row in rows]
+    rules = {(rule.band.code, rule.limit): rule.percent for rule in DistributionRule.objects.select_related("band")}
+    rows = [
+        {"band": band, "at_most": rules.get((band.code, Limit.AT_MOST.value)), "at_least": rules.get((band.code, Limit.AT_LEAST.value))}
+        for band in bands
+    ]
+    rows += [{"band": None, "at_most": None, "at_least": None} for _blank in range(2)]
+    context = {"rows": rows, "settings": settings, "can_edit": request.user.has_perm("results.manage_results")}
+    return render(request, "results/grades.html", context)
+
+
+class _Posted:
+    """A band row as typed, shown again after a refused save."""
+
+    def __init__(self, row):
+        self.code, self.lower_bound, self.coefficient = row["code"], row["lower_bound"], row["coefficient"]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pay_bases(request):
+    require(request, "results.view_pay")
+    if request.method == "POST":
+        require(request, "results.manage_results")
+        target = request.POST.get("target", "")
+        amount = request.POST.get("amount", "").strip().replace(",", "") or None
+        if target.startswith("post-") and target[5:].isdigit():
+            post, employee = get_object_or_404(Post, pk=int(target[5:])), None
+        else:
+            employee = Employee.objects.filter(employee_number=request.POST.get("employee", "").strip()).first()
+            post = None
+            if employee is None:
+                messages.error(request, _("No employee has the number %(number)s.") % {"number": request.POST.get("employee", "")})
+                return redirect("pay-bases")
+        act(request, lambda: services.set_pay_base(by=request.user, amount=amount, post=post, employee=employee), _("Pay base saved."))
+        return redirect("pay-bases")
+    bases = {base.post_id: base for base in PayBase.objects.filter(post__isnull=False)}
+    posts = list(Post.objects.filter(is_active=True).select_related("department").order_by("department__sort_order", "code"))
+    for post in posts:
+        post.base = bases.get(post.pk)
+    people = PayBase.objects.filter(employee__isnull=False).select_related("employee__post").order_by("employee__employee_number")
+    context = {"posts": posts, "people": people, "can_edit": request.user.has_perm("results.manage_results"), "currency": services.get_settings().currency}
+    return render(request, "results/pay_bases.html", context)
+
