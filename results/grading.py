@@ -264,3 +264,31 @@ def performance_pay(base: Decimal, coefficient: Decimal, share: Decimal = Decima
 def grades_at_least(grades: Iterable[str], code: str, times: int) -> bool:
     """Whether ``code`` occurs at least ``times`` among the grades (e.g. two E in a year)."""
     return sum(1 for grade in grades if grade == code) >= times
+
+
+# ---------------------------------------------------------------------------------------
+# A year of one person
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Year:
+    months: dict[int, tuple[Decimal, str]]  # month -> (score, grade)
+    average: Decimal | None
+    grade_counts: dict[str, int]
+    trend: Decimal | None  # the last three scored months' mean less the first three's
+
+
+def year_of(months: Mapping[int, tuple[Decimal, str]]) -> Year:
+    """A person's year from their published months: the mean score (half-up to cents),
+    how often each grade came, and the trend once six months are scored."""
+    scored = dict(sorted(months.items()))
+    scores = [_decimal(score, "A score") for score, _grade in scored.values()]
+    counts: dict[str, int] = {}
+    for _score, grade in scored.values():
+        counts[grade] = counts.get(grade, 0) + 1
+    average = (sum(scores, ZERO) / len(scores)).quantize(CENT, rounding=ROUND_HALF_UP) if scores else None
+    trend = None
+    if len(scores) >= 6:
+        trend = ((sum(scores[-3:], ZERO) - sum(scores[:3], ZERO)) / 3).quantize(CENT, rounding=ROUND_HALF_UP)
+    return Year(scored, average, counts, trend)

@@ -26,6 +26,11 @@ class ResultSettings(models.Model):
         help_text=_("Departments with fewer scored forms are not checked (2 people cannot hold 20% A)."),
     )
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    plan_grade = models.CharField(
+        _("grade that calls for an improvement plan"), max_length=10, default="E",
+        help_text=_("Someone with this grade at least the number of times below in a year needs an improvement plan."),
+    )
+    plan_times = models.PositiveSmallIntegerField(_("times in a year"), default=2, validators=[MinValueValidator(1), MaxValueValidator(12)])
     history = HistoricalRecords()
 
     class Meta:

@@ -40,7 +40,9 @@ def rules() -> list[grading.DistributionRule]:
 
 
 @transaction.atomic
-def save_grades(*, by, rows: list[dict], distribution: list[dict], distribution_on: bool, currency: str, min_people=None) -> None:
+def save_grades(
+    *, by, rows: list[dict], distribution: list[dict], distribution_on: bool, currency: str, min_people=None, plan_grade=None, plan_times=None,
+) -> None:
     """Replace the grade bands (code, lower_bound, coefficient) and the distribution rules
     (grade, limit, percent) at once: all or nothing, every problem reported."""
     if not by.has_perm("results.manage_results"):
@@ -64,6 +66,15 @@ def save_grades(*, by, rows: list[dict], distribution: list[dict], distribution_
         DistributionRule.objects.create(band=created[rule.grade], limit=rule.limit, percent=rule.percent)
     settings = get_settings()
     settings.distribution_on, settings.currency = distribution_on, (currency or "CNY").strip().upper()[:3]
+    if plan_grade not in (None, ""):
+        if plan_grade.strip() not in coefficients:
+            raise ValidationError({"plan_grade": _("There is no grade %(code)s.") % {"code": plan_grade}})
+        settings.plan_grade = plan_grade.strip()
+    if plan_times not in (None, ""):
+        try:
+            settings.plan_times = max(1, min(12, int(str(plan_times).strip())))
+        except ValueError:
+            raise ValidationError({"plan_times": _("Enter a whole number of times.")}) from None
     if min_people not in (None, ""):
         try:
             settings.distribution_min_people = max(1, min(1000, int(str(min_people).strip())))
@@ -202,3 +213,37 @@ def waive(*, by, period: Period, department: Department | None, reason: str) -> 
             return DistributionWaiver.objects.create(period=period, department=department, reason=reason.strip()[:2000], by=by)
     except IntegrityError:
         raise ValidationError(_("A reason is already recorded for this group.")) from None
+
+
+# ---------------------------------------------------------------------------------------
+# The year
+
+
+@dataclass
+class PersonYear:
+    employee: object
+    year: grading.Year
+    needs_plan: bool
+
+
+def year_rows(year: int, forms) -> list[PersonYear]:
+    """Each person's year from their published employee forms among ``forms`` (already
+    narrowed to what the caller may see), with whether the plan rule calls for a plan."""
+    settings = get_settings()
+    results = (
+        FormResult.objects.filter(form__in=forms, form__period__year=year, form__kind="employee")
+        .select_related("form__employee__department", "form__period")
+        .order_by("form__employee__department__sort_order", "form__employee__employee_number")
+    )
+    months: dict = {}
+    people: dict = {}
+    for result in results:
+        employee = result.form.employee
+        people[employee.pk] = employee
+        months.setdefault(employee.pk, {})[result.form.period.month] = (result.form.total, result.grade)
+    rows = []
+    for pk, employee in people.items():
+        person_year = grading.year_of(months[pk])
+        needs_plan = grading.grades_at_least([grade for _score, grade in months[pk].values()], settings.plan_grade, settings.plan_times)
+        rows.append(PersonYear(employee, person_year, needs_plan))
+    return rows

@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("results/", views.results_home, name="results-home"),
     path("results/grades/", views.grade_settings, name="grade-settings"),
+    path("results/year/", views.year_view, name="results-year"),
     path("results/pay-bases/", views.pay_bases, name="pay-bases"),
     path("results/periods/<int:pk>/", views.period_results, name="period-results"),
     path("results/periods/<int:pk>/payroll/", views.payroll_export, name="payroll-export"),

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from appraisal.selectors import forms_visible_to, periods_visible_to
-from bsc_site.pages import act, require
+from bsc_site.pages import act, require, year_of
 from organisation.models import Department, Employee, Post
 from organisation.roles import headed_department_ids
 
@@ -104,7 +104,7 @@ def grade_settings(request):
             lambda: services.save_grades(
                 by=request.user, rows=rows, distribution=distribution,
                 distribution_on=request.POST.get("distribution_on") == "on", currency=request.POST.get("currency", ""),
-                min_people=request.POST.get("min_people"),
+                min_people=request.POST.get("min_people"), plan_grade=request.POST.get("plan_grade"), plan_times=request.POST.get("plan_times"),
             ),
             _("Grades saved."),
         ):
@@ -153,3 +153,27 @@ def pay_bases(request):
     context = {"posts": posts, "people": people, "can_edit": request.user.has_perm("results.manage_results"), "currency": services.get_settings().currency}
     return render(request, "results/pay_bases.html", context)
 
+
+@login_required
+def year_view(request):
+    """Twelve months per person: scores, grades, the mean, grade counts and the trend, and
+    who the plan rule (e.g. two E in a year) sends to an improvement plan."""
+    require(request, "results.view_results")
+    year = year_of(request)
+    forms = _scope(request, forms_visible_to(request.user))
+    departments = Department.objects.filter(is_active=True)
+    if not request.user.has_perm("results.view_pay"):
+        departments = departments.filter(pk__in=headed_department_ids(request.user))
+    chosen = request.GET.get("department", "")
+    if chosen.isdigit() and len(chosen) < 12:
+        forms = forms.filter(department_id=int(chosen))
+    rows = services.year_rows(year, forms)
+    only_plans = request.GET.get("plans") == "1"
+    if only_plans:
+        rows = [row for row in rows if row.needs_plan]
+    settings = services.get_settings()
+    context = {
+        "year": year, "rows": rows, "months": range(1, 13), "departments": departments, "chosen": chosen, "only_plans": only_plans,
+        "settings": settings,
+    }
+    return render(request, "results/year.html", context)

@@ -388,6 +388,7 @@ APPRAISAL_PAGES = {
 RESULT_VIEWERS = {"hr": 200, "gm": 200, "admin": 200, "head_a": 200}
 RESULT_PAGES = {
     "results-home": {"kind": None, "GET": page(403, **RESULT_VIEWERS)},
+    "results-year": {"kind": None, "GET": page(403, **RESULT_VIEWERS)},
     # HR saves the grades; an empty table comes back with its problems.
     "grade-settings": {"kind": None, "GET": page(403, **RESULT_VIEWERS), "POST": page(403, hr=200)},
     # Pay is for HR, the GM and administrators; HR edits (no target: back with a message).

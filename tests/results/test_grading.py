@@ -168,3 +168,23 @@ class TestPay:
 def test_grades_at_least():
     assert grades_at_least(["E", "C", "E"], "E", 2)
     assert not grades_at_least(["E", "C", "D"], "E", 2)
+
+
+class TestYear:
+    def test_mean_counts_and_trend(self):
+        from results.grading import year_of
+
+        months = {m: (D(score), grade) for m, score, grade in [
+            (1, "70", "C"), (2, "72", "C"), (3, "74", "C"), (4, "58", "E"), (5, "85", "B"), (6, "88", "B"), (7, "91", "A"),
+        ]}
+        year = year_of(months)
+        assert year.average == D("76.86")  # 538 / 7 = 76.857...
+        assert year.grade_counts == {"C": 3, "E": 1, "B": 2, "A": 1}
+        assert year.trend == D("16.00")  # (85 + 88 + 91) / 3 - (70 + 72 + 74) / 3
+        assert list(year.months) == [1, 2, 3, 4, 5, 6, 7]
+
+    def test_a_short_year_has_no_trend_and_an_empty_one_no_mean(self):
+        from results.grading import year_of
+
+        assert year_of({3: (D("80"), "B")}).trend is None
+        assert year_of({}).average is None

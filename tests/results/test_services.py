@@ -200,3 +200,22 @@ def test_the_results_page_names_the_candidates_at_the_boundary(world, month, cli
     Form.objects.filter(period=month, employee=world.emp_a).update(total=D("95"))  # a second A
     page = login(world.gm.user).get(f"/results/periods/{month.pk}/").content.decode()
     assert "Grade A: 2 people, the rule allows 1" in page and "Record the reason" in page
+
+
+def test_the_year_lists_months_grades_and_who_needs_a_plan(world, client, login, team):
+    approved_cards(world)
+    settings = services.get_settings()
+    settings.distribution_on = False
+    settings.save()
+    for month, actuals in ((3, ["8.33", "4.0", "7.2", "6.3", "5.4", "5.4"]), (4, ["7.9", "4.0", "7.2", "6.3", "5.4", "5.4"])):
+        period = appraisal.open_period(by=world.hr.user, year=2026, month=month)
+        for form in scored(world, period, actuals):
+            appraisal.take_step(by=world.gm.user, form=Form.objects.get(pk=form.pk), action="approve")
+            appraisal.take_step(by=world.hr.user, form=Form.objects.get(pk=form.pk), action="publish")
+    rows = {row.employee: row for row in services.year_rows(2026, Form.objects.all())}
+    first, second = people_of_a(world, period)[:2]
+    assert rows[first.employee].year.average == D("97.42") and rows[first.employee].year.grade_counts == {"A": 2}
+    assert rows[second.employee].needs_plan and not rows[first.employee].needs_plan  # E twice
+    page = login(world.head_a.user).get("/results/year/?year=2026&plans=1").content.decode()
+    assert second.employee.display_name in page and first.employee.display_name not in page
+    assert login(world.emp_a.user, on=type(client)()).get("/results/year/").status_code == 403
