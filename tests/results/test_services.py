@@ -13,7 +13,7 @@ from appraisal.models import Form, FormKind, FormStatus
 from organisation.models import ApiScope
 from organisation.services import create_api_token
 from results import services
-from results.models import DistributionWaiver, FormResult, GradeBand, PayBase
+from results.models import FormResult, GradeBand, PayBase
 from tests.appraisal.factories import all_values, approved_cards
 from tests.organisation.factories import EmployeeFactory
 
