@@ -5,10 +5,10 @@ from django.contrib import admin
 
 from bsc_site.admin import ReadOnlyAdminMixin
 
-from .models import DistributionRule, DistributionWaiver, FormResult, GradeBand, PayBase, ResultSettings
+from .models import DistributionRule, DistributionWaiver, FormResult, GradeBand, Interview, InterviewSignature, PayBase, ResultSettings
 
 
-@admin.register(GradeBand, DistributionRule, ResultSettings, PayBase, DistributionWaiver)
+@admin.register(GradeBand, DistributionRule, ResultSettings, PayBase, DistributionWaiver, Interview, InterviewSignature)
 class ResultsAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     pass
 

@@ -134,3 +134,41 @@ class DistributionWaiver(models.Model):
             models.UniqueConstraint(fields=["period", "department"], name="waiver_once_per_department"),
             models.UniqueConstraint(fields=["period"], condition=Q(department__isnull=True), name="waiver_once_per_company"),
         ]
+
+
+class Interview(models.Model):
+    """The feedback interview after a published month (seed 003's eight steps), held by the
+    person's head; both sign what was agreed, and any change voids the signatures."""
+
+    form = models.OneToOneField(Form, verbose_name=_("form"), on_delete=models.CASCADE, related_name="interview")
+    held_on = models.DateField(_("held on"))
+    results = models.TextField(_("the result of each objective discussed"), blank=True)
+    causes = models.TextField(_("causes of success and failure"), blank=True)
+    strengths = models.TextField(_("strengths"), blank=True)
+    improvements = models.TextField(_("what must improve next period"), blank=True)
+    training = models.TextField(_("training and development needs and goals"), blank=True)
+    support = models.TextField(_("support needed from the superior"), blank=True)
+    actions = models.TextField(_("agreed actions"), blank=True)
+    held_by = models.ForeignKey(User, verbose_name=_("held by"), on_delete=models.PROTECT, related_name="+")
+    revision = models.PositiveIntegerField(_("revision"), default=1)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("feedback interview")
+        verbose_name_plural = _("feedback interviews")
+
+
+class InterviewSignature(models.Model):
+    interview = models.ForeignKey(Interview, verbose_name=_("interview"), on_delete=models.CASCADE, related_name="signatures")
+    role = models.CharField(_("signed as"), max_length=10, choices=[("employee", _("Employee")), ("head", _("Department head"))])
+    user = models.ForeignKey(User, verbose_name=_("signed by"), on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField(_("signed"), auto_now_add=True)
+    content_hash = models.CharField(_("content hash"), max_length=64)
+    voided_at = models.DateTimeField(_("voided"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("interview signature")
+        verbose_name_plural = _("interview signatures")
+        constraints = [
+            models.UniqueConstraint(fields=["interview", "role"], condition=Q(voided_at__isnull=True), name="interview_signed_once_per_role"),
+        ]

@@ -9,4 +9,6 @@ urlpatterns = [
     path("results/pay-bases/", views.pay_bases, name="pay-bases"),
     path("results/periods/<int:pk>/", views.period_results, name="period-results"),
     path("results/periods/<int:pk>/payroll/", views.payroll_export, name="payroll-export"),
+    path("results/periods/<int:pk>/interviews/", views.period_interviews, name="period-interviews"),
+    path("results/forms/<int:pk>/interview/", views.interview, name="interview"),
 ]

@@ -1,10 +1,15 @@
 """Result pages: the months with their grades, ranks and pay, the forced-distribution
-check with the general manager's reasons, the grade bands and the pay bases."""
+check with the general manager's reasons, the year per person, feedback interviews, the
+grade bands and the pay bases."""
+
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -13,9 +18,9 @@ from bsc_site.pages import act, require, year_of
 from organisation.models import Department, Employee, Post
 from organisation.roles import headed_department_ids
 
-from . import payroll, services
+from . import interviews, payroll, services
 from .grading import Limit
-from .models import DistributionRule, FormResult, GradeBand, LimitKind, PayBase
+from .models import DistributionRule, FormResult, GradeBand, Interview, LimitKind, PayBase
 
 
 @login_required
@@ -177,3 +182,51 @@ def year_view(request):
         "settings": settings,
     }
     return render(request, "results/year.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def interview(request, pk):
+    """A published form's feedback interview: the head writes it, both sign."""
+    form = get_object_or_404(forms_visible_to(request.user).select_related("department", "employee__user"), pk=pk)
+    if not interviews.may_see(request.user, form):
+        raise PermissionDenied
+    record = Interview.objects.filter(form=form).prefetch_related("signatures__user__employee").first()
+    posted = None
+    if request.method == "POST":
+        if request.POST.get("action") == "sign" and record is not None:
+            act(request, lambda: interviews.sign(by=request.user, interview=record), _("Signed."))
+            return redirect("interview", pk=form.pk)
+        posted = {name: request.POST.get(name, "") for name in interviews.FIELDS}
+        try:
+            held_on = date.fromisoformat(request.POST.get("held_on", ""))
+        except ValueError:
+            held_on = None
+        if act(
+            request,
+            lambda: interviews.save(by=request.user, form=form, held_on=held_on, revision=request.POST.get("revision"), **posted),
+            _("Interview saved; both sign it again if it was signed."),
+        ):
+            return redirect("interview", pk=form.pk)
+    context = {
+        "form": form, "interview": record, "posted": posted or {}, "fields": [(name, Interview._meta.get_field(name).verbose_name) for name in interviews.FIELDS],
+        "can_write": interviews.may_hold(request.user, form) and form.status == "published",
+        "can_sign": record is not None and (form.employee.user_id == request.user.pk or interviews.may_hold(request.user, form)),
+        "state": interviews.state(record), "today": timezone.localdate(),
+    }
+    return render(request, "results/interview.html", context)
+
+
+@login_required
+def period_interviews(request, pk):
+    """Whose feedback interviews of a published month are missing or unsigned."""
+    require(request, "results.view_results")
+    period = get_object_or_404(periods_visible_to(request.user), pk=pk)
+    forms = list(
+        _scope(request, forms_visible_to(request.user).filter(period=period, kind="employee", status="published"))
+        .select_related("employee", "department").prefetch_related("interview__signatures").order_by("department__sort_order", "employee__employee_number")
+    )
+    for form in forms:
+        form.interview_state = interviews.state(getattr(form, "interview", None))
+    counts = {name: sum(1 for form in forms if form.interview_state == name) for name in ("missing", "written", "half_signed", "signed")}
+    return render(request, "results/interviews.html", {"period": period, "forms": forms, "counts": counts})

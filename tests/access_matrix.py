@@ -396,6 +396,14 @@ RESULT_PAGES = {
     # The GM records a reason (none given: back with a message).
     "period-results": {"kind": "period", "GET": page(403, **RESULT_VIEWERS), "POST": page(403, gm=302)},
     "payroll-export": {"kind": "period", "GET": page(403, hr=200, gm=200, admin=200)},
+    "period-interviews": {"kind": "period", "GET": page(403, **RESULT_VIEWERS)},
+    # The person, their head and HR / the GM / administrators see an interview; the head
+    # writes it (an empty one comes back with its problems; the March forms are drafts).
+    "interview": {
+        "kind": "form",
+        "GET": form_page() | {"committee": {t: 403 for t in TARGETS["form"]}},
+        "POST": form_page(403) | {"head_a": {"self": 200, "peer": 200, "sub": 200, "other": 404}},
+    },
 }
 MATRIX |= APPRAISAL_PAGES
 MATRIX |= RESULT_PAGES

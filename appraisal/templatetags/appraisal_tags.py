@@ -68,3 +68,9 @@ def level_label(value) -> str:
         if str(level.value) == str(value):
             return f"{level.value} {level.label_zh if chinese else _(level.label_en)}"
     return str(value)
+
+
+@register.filter
+def attr_of(obj, name: str):
+    """A model field by name (for forms drawn from a list of field names)."""
+    return getattr(obj, name, "") if obj is not None else ""
