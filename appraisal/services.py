@@ -27,7 +27,7 @@ from bsc_site.numbers import plain
 from indicators.scoring import NotApplicablePolicy
 from organisation.models import Assignment, Department, Employee, User
 from organisation.roles import headed_department_ids
-from organisation.rules import is_general_manager, is_hr, is_integrator
+from organisation.rules import is_committee_member, is_general_manager, is_hr, is_integrator
 from organisation.services import get_company
 from scorecards import card_rules
 from scorecards.models import Level, Scorecard, ScorecardVersion, owner_key
@@ -421,6 +421,8 @@ def _actor_allowed(step: workflow.Step, form: Form, user) -> bool:
         return user.has_perm("appraisal.approve", form) and form.calculated_by_id != user.pk
     if step.actor is workflow.Actor.PUBLISHER:
         return user.has_perm("appraisal.publish", form)
+    if step.actor is workflow.Actor.COMMITTEE:
+        return is_committee_member(user) and not own
     return False
 
 
@@ -428,7 +430,7 @@ def steps_for(user, form: Form) -> list[workflow.Step]:
     """The steps ``user`` may take on the form now (the buttons a page offers)."""
     return [
         step for step in workflow.STEPS
-        if form.kind in step.kinds and form.status in step.sources and _actor_allowed(step, form, user)
+        if step.action not in workflow.INTERNAL and form.kind in step.kinds and form.status in step.sources and _actor_allowed(step, form, user)
     ]
 
 
@@ -484,13 +486,15 @@ def _published(period: Period) -> None:
 
 
 @transaction.atomic
-def take_step(*, by, form: Form, action: str, comment: str = "", revision=None, tell_listeners: bool = True) -> Form:
+def take_step(*, by, form: Form, action: str, comment: str = "", revision=None, tell_listeners: bool = True, internal: bool = False) -> Form:
     """Move a form one step (workflow.STEPS): sign, submit, return, calculate, approve,
     publish. The state is checked again under the row lock, so of two simultaneous
     approvals one succeeds and the other gets a Conflict."""
     _require(by, "appraisal.view_form", form)
     form = _lock(form)
     _check_revision(form, revision)
+    if workflow.Action(action) in workflow.INTERNAL and not internal:
+        raise Conflict(_("A published form is reopened only by an upheld appeal."), code="conflict")
     step = _step(form, workflow.Action(action), by)
     if step.needs_comment and not comment.strip():
         raise ValidationError({"comment": _("Say why you send it back: whoever acts next reads the comment.")})
@@ -512,8 +516,9 @@ def take_step(*, by, form: Form, action: str, comment: str = "", revision=None, 
         Signature.objects.create(form=form, role=role, user=by, content_hash=_content_hash(form))
     elif step.action is workflow.Action.RETURN_TO_DRAFT:
         _void_signatures(form, by, gettext_noop("sent back"))
-    elif step.action is workflow.Action.RETURN_TO_HR:
+    elif step.action in (workflow.Action.RETURN_TO_HR, workflow.Action.REOPEN):
         form.breakdown, form.total, form.engine_version, form.calculated_by, form.calculated_at = None, None, "", None, None
+        form.approved_by, form.approved_at = None, None
     form.status = step.target
     form.revision += 1
     form.save()
@@ -666,7 +671,7 @@ def notify(user, text: str, form: Form | None = None, url: str = "", params: dic
         transaction.on_commit(lambda: send_mail(versions[0][:200], body, None, [user.email], fail_silently=True))
 
 
-def _hr_users():
+def hr_users():
     from organisation.models import Role
 
     return User.objects.filter(is_active=True, groups__name=Role.HR).distinct()
@@ -705,7 +710,7 @@ def _notify_next(form: Form, step: workflow.Step) -> None:
         for user in _head_signers(form):
             notify(user, gettext_noop("%(person)s signed their %(period)s form; it waits for your signature."), form, params=params)
     elif action in (workflow.Action.SIGN_AS_HEAD, workflow.Action.SUBMIT_OWN):
-        for user in _hr_users().exclude(pk=person.user_id):
+        for user in hr_users().exclude(pk=person.user_id):
             notify(user, gettext_noop("Forms of %(period)s have reached HR to be checked and calculated."), url=period_link, params=month, once=True)
     elif action is workflow.Action.RETURN_TO_DRAFT:
         notify(person.user, gettext_noop("Your %(period)s form was sent back; see the comment."), form, params=params)
@@ -713,13 +718,16 @@ def _notify_next(form: Form, step: workflow.Step) -> None:
         for user in _approvers(form):
             notify(user, gettext_noop("Scores of %(period)s wait for your approval."), url=reverse("approvals"), params=month, once=True)
     elif action is workflow.Action.RETURN_TO_HR:
-        for user in _hr_users().exclude(pk=person.user_id):
+        for user in hr_users().exclude(pk=person.user_id):
             notify(user, gettext_noop("The score of %(person)s for %(period)s was sent back to HR; see the comment."), form, params=params)
     elif action is workflow.Action.APPROVE:
-        for user in _hr_users():
+        for user in hr_users():
             notify(user, gettext_noop("Approved scores of %(period)s are ready to publish."), url=period_link, params=month, once=True)
     elif action is workflow.Action.PUBLISH:
         notify(person.user, gettext_noop("Your %(period)s result is published."), form, params=params)
+    elif action is workflow.Action.REOPEN:
+        for user in hr_users().exclude(pk=person.user_id):
+            notify(user, gettext_noop("An appeal on the %(period)s score of %(person)s was upheld: correct and calculate the form again."), form, params=params)
 
 
 # ---------------------------------------------------------------------------------------

@@ -177,6 +177,7 @@ STEP_LABELS = {
     workflow.Action.RETURN_TO_HR: gettext_lazy("Send back to HR"),
     workflow.Action.APPROVE: gettext_lazy("Approve"),
     workflow.Action.PUBLISH: gettext_lazy("Publish"),
+    workflow.Action.REOPEN: gettext_lazy("Reopen for the appeal"),
 }
 
 

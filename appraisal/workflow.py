@@ -53,6 +53,9 @@ class Action(StrEnum):
     RETURN_TO_HR = "return_to_hr"
     APPROVE = "approve"
     PUBLISH = "publish"
+    # An upheld appeal sends a published form back to HR for correction (results.appeals
+    # decides; no button or API step takes it).
+    REOPEN = "reopen_for_appeal"
 
 
 class Actor(StrEnum):
@@ -62,6 +65,7 @@ class Actor(StrEnum):
     HR = "hr"  # HR, never on a form they are appraised on
     GENERAL_MANAGER = "general_manager"  # never on their own form, never the calculator
     PUBLISHER = "publisher"  # HR, own forms too: publishing an approved score changes nothing
+    COMMITTEE = "committee"  # the performance committee, never on its own form
 
 
 @dataclass(frozen=True)
@@ -91,7 +95,11 @@ STEPS: tuple[Step, ...] = (
     _step(Action.RETURN_TO_HR, BOTH, [State.CALCULATED], State.SUBMITTED, Actor.GENERAL_MANAGER, needs_comment=True),
     _step(Action.APPROVE, BOTH, [State.CALCULATED], State.APPROVED, Actor.GENERAL_MANAGER),
     _step(Action.PUBLISH, BOTH, [State.APPROVED], State.PUBLISHED, Actor.PUBLISHER),
+    _step(Action.REOPEN, BOTH, [State.PUBLISHED], State.SUBMITTED, Actor.COMMITTEE, needs_comment=True),
 )
+
+# Steps taken only by another service (an appeal's decision), never offered as a button.
+INTERNAL = frozenset({Action.REOPEN})
 
 _STATE_NAMES = {
     State.DRAFT: gettext_noop("a draft"),

@@ -5,10 +5,21 @@ from django.contrib import admin
 
 from bsc_site.admin import ReadOnlyAdminMixin
 
-from .models import DistributionRule, DistributionWaiver, FormResult, GradeBand, Interview, InterviewSignature, PayBase, ResultSettings
+from .models import (
+    Appeal,
+    AppealComment,
+    DistributionRule,
+    DistributionWaiver,
+    FormResult,
+    GradeBand,
+    Interview,
+    InterviewSignature,
+    PayBase,
+    ResultSettings,
+)
 
 
-@admin.register(GradeBand, DistributionRule, ResultSettings, PayBase, DistributionWaiver, Interview, InterviewSignature)
+@admin.register(GradeBand, DistributionRule, ResultSettings, PayBase, DistributionWaiver, Interview, InterviewSignature, Appeal, AppealComment)
 class ResultsAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     pass
 

@@ -31,6 +31,9 @@ class ResultSettings(models.Model):
         help_text=_("Someone with this grade at least the number of times below in a year needs an improvement plan."),
     )
     plan_times = models.PositiveSmallIntegerField(_("times in a year"), default=2, validators=[MinValueValidator(1), MaxValueValidator(12)])
+    appeal_days = models.PositiveSmallIntegerField(
+        _("days to appeal after publication"), default=7, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -172,3 +175,50 @@ class InterviewSignature(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["interview", "role"], condition=Q(voided_at__isnull=True), name="interview_signed_once_per_role"),
         ]
+
+
+class AppealStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    UNDER_REVIEW = "under_review", _("Comments asked")
+    UPHELD = "upheld", _("Upheld")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Appeal(models.Model):
+    """An employee's appeal against a published score, decided by the performance
+    committee; an upheld appeal reopens the form for correction and re-approval."""
+
+    form = models.ForeignKey(Form, verbose_name=_("form"), on_delete=models.PROTECT, related_name="appeals")
+    lines = models.JSONField(_("lines concerned"), default=list, blank=True)
+    reason = models.TextField(_("reason"))
+    status = models.CharField(_("status"), max_length=20, choices=AppealStatus.choices, default=AppealStatus.SUBMITTED)
+    filed_at = models.DateTimeField(_("filed"), auto_now_add=True)
+    deadline = models.DateField(_("appeal window ended"))
+    decision = models.TextField(_("decision"), blank=True)
+    decided_by = models.ForeignKey(User, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        ordering = ["-filed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["form"], condition=Q(status__in=["submitted", "under_review"]), name="appeal_one_open_per_form"
+            ),
+        ]
+
+
+class AppealComment(models.Model):
+    """What the committee asked the head or HR, and what they answered (append-only)."""
+
+    appeal = models.ForeignKey(Appeal, verbose_name=_("appeal"), on_delete=models.CASCADE, related_name="comments")
+    by = models.ForeignKey(User, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("comment"))
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("appeal comment")
+        verbose_name_plural = _("appeal comments")
+        ordering = ["at", "pk"]

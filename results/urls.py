@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import appeal_views, views
 
 urlpatterns = [
     path("results/", views.results_home, name="results-home"),
@@ -11,4 +11,7 @@ urlpatterns = [
     path("results/periods/<int:pk>/payroll/", views.payroll_export, name="payroll-export"),
     path("results/periods/<int:pk>/interviews/", views.period_interviews, name="period-interviews"),
     path("results/forms/<int:pk>/interview/", views.interview, name="interview"),
+    path("results/forms/<int:pk>/appeal/", appeal_views.appeal_file, name="appeal-file"),
+    path("results/appeals/", appeal_views.appeal_list, name="appeal-list"),
+    path("results/appeals/<int:pk>/", appeal_views.appeal_detail, name="appeal-detail"),
 ]

@@ -51,6 +51,7 @@ TARGETS = {
     "inspection": ("own", "other"),  # department A's, department B's
     # A 360° request: emp_a rates emp_a2 (mine); the committee member rates emp_b (other).
     "rating": ("mine", "other"),
+    "appeal": ("any",),  # emp_a's appeal on their March form
 }
 
 # Which employees each actor may see (department heads see their sub-departments).
@@ -397,6 +398,13 @@ RESULT_PAGES = {
     "period-results": {"kind": "period", "GET": page(403, **RESULT_VIEWERS), "POST": page(403, gm=302)},
     "payroll-export": {"kind": "period", "GET": page(403, hr=200, gm=200, admin=200)},
     "period-interviews": {"kind": "period", "GET": page(403, **RESULT_VIEWERS)},
+    # Only the person appeals their own form (the March form is a draft: refused, shown again).
+    "appeal-file": {"kind": "form", "GET": page(404, emp_a={"self": 200, "peer": 404, "sub": 404, "other": 404}),
+                    "POST": page(404, emp_a={"self": 200, "peer": 404, "sub": 404, "other": 404})},
+    "appeal-list": {"kind": None, "GET": page()},
+    # The person, their head, HR and the committee see an appeal; no step given: back.
+    "appeal-detail": {"kind": "appeal", "GET": page(404, emp_a=200, head_a=200, hr=200, committee=200),
+                      "POST": page(404, emp_a=302, head_a=302, hr=302, committee=302)},
     # The person, their head and HR / the GM / administrators see an interview; the head
     # writes it (an empty one comes back with its problems; the March forms are drafts).
     "interview": {

@@ -63,6 +63,7 @@ def _target_objects(world):
         "evidence": {"any": world.evidence},
         "inspection": world.inspections,
         "rating": world.rating_requests,
+        "appeal": {"any": world.appeal},
         "employee": {"self": world.emp_a, "peer": world.emp_a2, "sub": world.emp_a1, "other": world.emp_b},
         "department": {"own": world.dept_a, "sub": world.dept_a1, "other": world.dept_b},
         "post": {"own": world.post_a, "sub": world.post_a1, "other": world.post_b},

@@ -97,4 +97,7 @@ def add_appraisal(world):
         "mine": RatingRequest.objects.create(form=world.forms["peer"], line_key=key, rater=world.emp_a, relation="peer", assigned_by=world.hr.user),
         "other": RatingRequest.objects.create(form=world.forms["other"], line_key=key, rater=world.committee, relation="peer", assigned_by=world.hr.user),
     }
+    from results.models import Appeal
+
+    world.appeal = Appeal.objects.create(form=world.forms["self"], reason="The target was raised after the month began", deadline=date(2026, 4, 7))
     return world
