@@ -226,6 +226,20 @@ def _lines(form: Form, user, breakdown, posted: dict | None = None, errors: dict
     return rows
 
 
+# Panels apps above the appraisal add to a form's page (results: open improvement items).
+_form_panels: list = []
+
+
+def register_form_panel(template: str, context) -> None:
+    """``context(request, form)`` returns the panel's context, or None to leave it out."""
+    if (template, context) not in _form_panels:
+        _form_panels.append((template, context))
+
+
+def _panels(request, form: Form) -> list:
+    return [(template, data) for template, context in _form_panels if (data := context(request, form)) is not None]
+
+
 def _last_return(form: Form, transitions) -> object | None:
     """The comment of a send-back the form is still answering (shown at the top)."""
     returns = {workflow.Action.RETURN_TO_DRAFT.value, workflow.Action.RETURN_TO_HR.value}
@@ -271,6 +285,7 @@ def form_detail(request, pk):
         "perspective_names": {p.code: p.display_name for p in perspectives},
         "missing": services.missing_lines(form) if request.method == "GET" else [],
         "relation_labels": dict(Relation.choices),
+        "panels": _panels(request, form),
     }
     return render(request, "appraisal/form_detail.html", context)
 

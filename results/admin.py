@@ -12,14 +12,16 @@ from .models import (
     DistributionWaiver,
     FormResult,
     GradeBand,
+    ImprovementPlan,
     Interview,
     InterviewSignature,
     PayBase,
+    PlanItem,
     ResultSettings,
 )
 
 
-@admin.register(GradeBand, DistributionRule, ResultSettings, PayBase, DistributionWaiver, Interview, InterviewSignature, Appeal, AppealComment)
+@admin.register(GradeBand, DistributionRule, ResultSettings, PayBase, DistributionWaiver, Interview, InterviewSignature, Appeal, AppealComment, ImprovementPlan, PlanItem)
 class ResultsAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     pass
 

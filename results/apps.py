@@ -22,3 +22,9 @@ class ResultsConfig(AppConfig):
         from . import demo
 
         appraisal_demo.register_approval_reasons(demo.record_reasons)
+
+        from appraisal.views import register_form_panel
+
+        from .views import form_panel
+
+        register_form_panel("results/_form_panel.html", form_panel)

@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from appraisal.models import Form, Period
@@ -31,6 +32,10 @@ class ResultSettings(models.Model):
         help_text=_("Someone with this grade at least the number of times below in a year needs an improvement plan."),
     )
     plan_times = models.PositiveSmallIntegerField(_("times in a year"), default=2, validators=[MinValueValidator(1), MaxValueValidator(12)])
+    plan_below = models.DecimalField(
+        _("lines scoring below this suggest an improvement item"), max_digits=5, decimal_places=2, default=60,
+        validators=[MinValueValidator(0), MaxValueValidator(120)],
+    )
     appeal_days = models.PositiveSmallIntegerField(
         _("days to appeal after publication"), default=7, validators=[MinValueValidator(1), MaxValueValidator(60)]
     )
@@ -222,3 +227,44 @@ class AppealComment(models.Model):
         verbose_name = _("appeal comment")
         verbose_name_plural = _("appeal comments")
         ordering = ["at", "pk"]
+
+
+class PlanStage(models.TextChoices):
+    PLAN = "plan", pgettext_lazy("pdca", "Plan")
+    DO = "do", pgettext_lazy("pdca", "Do")
+    CHECK = "check", pgettext_lazy("pdca", "Check")
+    ACT = "act", pgettext_lazy("pdca", "Act")
+    DONE = "done", pgettext_lazy("pdca", "Done")
+
+
+class ImprovementPlan(models.Model):
+    """A person's improvement plan (PDCA), usually made from a form with low lines or a
+    low grade; its open items show on their next forms and on their head's pages."""
+
+    employee = models.ForeignKey(Employee, verbose_name=_("employee"), on_delete=models.PROTECT, related_name="improvement_plans")
+    form = models.ForeignKey(Form, verbose_name=_("made from"), null=True, blank=True, on_delete=models.SET_NULL, related_name="improvement_plans")
+    created_by = models.ForeignKey(User, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("improvement plan")
+        verbose_name_plural = _("improvement plans")
+        ordering = ["-created_at", "-pk"]
+
+
+class PlanItem(models.Model):
+    plan = models.ForeignKey(ImprovementPlan, verbose_name=_("plan"), on_delete=models.CASCADE, related_name="items")
+    line_key = models.CharField(_("line"), max_length=40, blank=True)
+    problem = models.TextField(_("problem"))
+    action = models.TextField(_("action"))
+    owner = models.ForeignKey(Employee, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="+")
+    due = models.DateField(_("due"))
+    stage = models.CharField(_("stage"), max_length=10, choices=PlanStage.choices, default=PlanStage.PLAN)
+    check_result = models.TextField(_("result of the check"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("improvement item")
+        verbose_name_plural = _("improvement items")
+        ordering = ["due", "pk"]

@@ -18,9 +18,9 @@ from bsc_site.pages import act, require, year_of
 from organisation.models import Department, Employee, Post
 from organisation.roles import headed_department_ids
 
-from . import interviews, payroll, services
+from . import interviews, payroll, plans, services
 from .grading import Limit
-from .models import DistributionRule, FormResult, GradeBand, Interview, LimitKind, PayBase
+from .models import DistributionRule, FormResult, GradeBand, Interview, LimitKind, PayBase, PlanItem, PlanStage
 
 
 @login_required
@@ -230,3 +230,75 @@ def period_interviews(request, pk):
         form.interview_state = interviews.state(getattr(form, "interview", None))
     counts = {name: sum(1 for form in forms if form.interview_state == name) for name in ("missing", "written", "half_signed", "signed")}
     return render(request, "results/interviews.html", {"period": period, "forms": forms, "counts": counts})
+
+
+def _id(text) -> int:
+    """A posted number (an id, a count); 0 for anything else."""
+    text = str(text or "").strip()
+    return int(text) if text.isdigit() and len(text) < 12 else 0
+
+
+def form_panel(request, form):
+    """On a form's page: the person's open improvement items, and a way to make a plan."""
+    items = list(plans.open_items(form.employee)) if plans.plans_visible_to(request.user).filter(employee=form.employee).exists() else []
+    can_make = plans.may_make(request.user, form) and form.breakdown is not None
+    if not items and not can_make:
+        return None
+    return {"items": items, "can_make": can_make, "form": form}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_make(request, pk):
+    """An improvement plan from a form: items suggested for its low lines."""
+    form = get_object_or_404(forms_visible_to(request.user), pk=pk)
+    if not plans.may_make(request.user, form):
+        raise PermissionDenied
+    suggested = plans.suggestions(form)
+    rows = []
+    count = max(len(suggested), 1) + 1
+    if request.method == "POST":
+        items = []
+        for index in range(min(_id(request.POST.get("count")), 30)):
+            problem = request.POST.get(f"problem-{index}", "")
+            action = request.POST.get(f"action-{index}", "")
+            if not problem.strip() and not action.strip():
+                continue
+            owner = Employee.objects.filter(employee_number=request.POST.get(f"owner-{index}", "").strip()).first()
+            try:
+                due = date.fromisoformat(request.POST.get(f"due-{index}", ""))
+            except ValueError:
+                due = None
+            items.append({"problem": problem, "action": action, "owner": owner, "due": due, "line_key": request.POST.get(f"line-{index}", "")})
+        made = {}
+        if act(request, lambda: made.setdefault("plan", plans.make(by=request.user, form=form, items=items)), _("Improvement plan made.")):
+            return redirect("plan-list")
+        count = min(_id(request.POST.get("count")), 30) or count
+    for index in range(min(count, 30)):
+        line = suggested[index] if index < len(suggested) else None
+        rows.append({
+            "index": index, "line": line["key"] if line else request.POST.get(f"line-{index}", ""),
+            "score": line["score"] if line else None,
+            "problem": request.POST.get(f"problem-{index}", "") if request.method == "POST" else "",
+            "action": request.POST.get(f"action-{index}", ""), "owner": request.POST.get(f"owner-{index}", form.employee.employee_number),
+            "due": request.POST.get(f"due-{index}", ""),
+        })
+    return render(request, "results/plan_make.html", {"form": form, "rows": rows, "count": len(rows), "threshold": services.get_settings().plan_below})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_list(request):
+    require(request, "appraisal.view_appraisal")
+    visible = plans.plans_visible_to(request.user)
+    if request.method == "POST":
+        item = PlanItem.objects.filter(plan__in=visible, pk=_id(request.POST.get("item"))).first()
+        if item is None:
+            messages.error(request, _("Choose an item you may move on."))
+        else:
+            try:
+                act(request, lambda: plans.move_on(by=request.user, item=item, check_result=request.POST.get("check_result", "")), _("Item moved on."))
+            except PermissionDenied:
+                messages.error(request, _("Only the item's owner, the head or HR moves it on."))
+        return redirect("plan-list")
+    return render(request, "results/plans.html", {"plans": visible[:200], "stages": dict(PlanStage.choices)})
