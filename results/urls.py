@@ -13,7 +13,7 @@ urlpatterns = [
     path("results/forms/<int:pk>/interview/", views.interview, name="interview"),
     path("results/forms/<int:pk>/appeal/", appeal_views.appeal_file, name="appeal-file"),
     path("results/appeals/", appeal_views.appeal_list, name="appeal-list"),
-    path("results/forms/<int:pk>/plan/", views.plan_make, name="plan-make"),
-    path("results/plans/", views.plan_list, name="plan-list"),
+    path("results/forms/<int:pk>/plan/", views.plan_make, name="improvement-plan-make"),
+    path("results/plans/", views.plan_list, name="improvement-plans"),
     path("results/appeals/<int:pk>/", appeal_views.appeal_detail, name="appeal-detail"),
 ]

@@ -272,7 +272,7 @@ def plan_make(request, pk):
             items.append({"problem": problem, "action": action, "owner": owner, "due": due, "line_key": request.POST.get(f"line-{index}", "")})
         made = {}
         if act(request, lambda: made.setdefault("plan", plans.make(by=request.user, form=form, items=items)), _("Improvement plan made.")):
-            return redirect("plan-list")
+            return redirect("improvement-plans")
         count = min(_id(request.POST.get("count")), 30) or count
     for index in range(min(count, 30)):
         line = suggested[index] if index < len(suggested) else None
@@ -300,5 +300,5 @@ def plan_list(request):
                 act(request, lambda: plans.move_on(by=request.user, item=item, check_result=request.POST.get("check_result", "")), _("Item moved on."))
             except PermissionDenied:
                 messages.error(request, _("Only the item's owner, the head or HR moves it on."))
-        return redirect("plan-list")
+        return redirect("improvement-plans")
     return render(request, "results/plans.html", {"plans": visible[:200], "stages": dict(PlanStage.choices)})

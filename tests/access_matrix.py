@@ -403,12 +403,12 @@ RESULT_PAGES = {
                     "POST": page(404, emp_a={"self": 200, "peer": 404, "sub": 404, "other": 404})},
     "appeal-list": {"kind": None, "GET": page()},
     # The head who signs a form and HR make plans (nothing filled in: shown again).
-    "plan-make": {
+    "improvement-plan-make": {
         "kind": "form",
         "GET": form_page(403) | {"head_a": {"self": 200, "peer": 200, "sub": 200, "other": 404}, "hr": 200},
         "POST": form_page(403) | {"head_a": {"self": 200, "peer": 200, "sub": 200, "other": 404}, "hr": 200},
     },
-    "plan-list": {"kind": None, "GET": page(), "POST": page(302)},
+    "improvement-plans": {"kind": None, "GET": page(), "POST": page(302)},
     # The person, their head, HR and the committee see an appeal; no step given: back.
     "appeal-detail": {"kind": "appeal", "GET": page(404, emp_a=200, head_a=200, hr=200, committee=200),
                       "POST": page(404, emp_a=302, head_a=302, hr=302, committee=302)},
