@@ -497,8 +497,7 @@ def _summary(past: list[int], current: int, created: int) -> str:
         parts.append(
             f"{', '.join(calendar.month_name[month] for month in published)} published: "
             f"{done.filter(status=FormStatus.PUBLISHED).count()} of {done.count()} forms "
-            f"(the general manager's own forms wait: {done.filter(status=FormStatus.CALCULATED).count()} calculated, not "
-            f"self-approved, and {done.filter(status=FormStatus.EMPLOYEE_SIGNED).count()} with nobody above to sign as head)"
+            "(the general manager's own signed and approved by the performance committee)"
         )
     for month in [month for month in [*past, current] if month in periods and month not in published]:
         mine = forms.filter(period__month=month)

@@ -325,7 +325,7 @@ def test_hand_offs_of_the_past_months_are_read_and_those_of_this_month_are_not(s
 
 
 def test_the_summary_says_what_the_months_hold(summary):
-    assert summary.startswith(f"Appraisal {YEAR} (4 new): July, August, September published")
+    assert summary.startswith(f"Appraisal {YEAR} (4 new): July, August, September published: 174 of 174 forms")
     assert "October in collection" in summary and "1 vetoed form" in summary
 
 
