@@ -52,6 +52,9 @@ TARGETS = {
     # A 360° request: emp_a rates emp_a2 (mine); the committee member rates emp_b (other).
     "rating": ("mine", "other"),
     "appeal": ("any",),  # emp_a's appeal on their March form
+    "interview": ("any",),  # emp_a's feedback interview, written by head_a
+    "improvement-plan": ("any",),  # emp_a's plan, one item owned by emp_a
+    "plan-item": ("any",),
 }
 
 # Which employees each actor may see (department heads see their sub-departments).
@@ -433,6 +436,24 @@ MATRIX |= APPRAISAL_API
 MATRIX |= {
     "api:grade-band-list": {"kind": None, "GET": api(), "POST": api(405, integrator=403)},
     "api:payroll-list": {"kind": None, "GET": api(403, hr=400, gm=400, admin=400, integrator=400), "POST": api(403, hr=405, gm=405, admin=405)},
+    # After publication: the person, their head and HR / the GM / administrators; the
+    # committee and HR see every appeal. An empty body is a 400 to whoever may call; no
+    # token writes.
+    "api:interview-list": {"kind": None, "GET": api(), "POST": api(400, integrator=403)},
+    "api:interview-detail": {"kind": "interview", "GET": api(404, emp_a=200, head_a=200, hr=200, gm=200, admin=200)},
+    # Nothing written yet: the person and the head may not sign it; others are refused.
+    "api:interview-sign": {"kind": "interview", "POST": api(404, emp_a=400, head_a=400, hr=403, gm=403, admin=403, integrator=403)},
+    "api:appeal-list": {"kind": None, "GET": api(), "POST": api(400, integrator=403)},
+    "api:appeal-detail": {"kind": "appeal", "GET": api(404, emp_a=200, head_a=200, hr=200, committee=200)},
+    **{
+        f"api:appeal-{step}": {"kind": "appeal", "POST": api(404, emp_a=400, head_a=400, hr=400, committee=400, integrator=403)}
+        for step in ("ask", "comment", "decide")
+    },
+    "api:improvement-plan-list": {"kind": None, "GET": api(), "POST": api(400, integrator=403)},
+    "api:improvement-plan-detail": {"kind": "improvement-plan", "GET": api(404, emp_a=200, head_a=200, hr=200, gm=200, admin=200)},
+    "api:plan-item-detail": {"kind": "plan-item", "GET": api(404, emp_a=200, head_a=200, hr=200, gm=200, admin=200)},
+    # The owner, the head and HR move an item on.
+    "api:plan-item-next": {"kind": "plan-item", "POST": api(404, emp_a=200, head_a=200, hr=200, gm=403, admin=403, integrator=403)},
 }
 
 # Routes left out of the matrix, with the reason and the test that covers them.

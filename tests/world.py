@@ -100,4 +100,9 @@ def add_appraisal(world):
     from results.models import Appeal
 
     world.appeal = Appeal.objects.create(form=world.forms["self"], reason="The target was raised after the month began", deadline=date(2026, 4, 7))
+    from results.models import ImprovementPlan, Interview, PlanItem
+
+    world.interview = Interview.objects.create(form=world.forms["self"], held_on=date(2026, 4, 2), held_by=world.head_a.user)
+    world.plan = ImprovementPlan.objects.create(employee=world.emp_a, form=world.forms["self"], created_by=world.head_a.user)
+    world.plan_item = PlanItem.objects.create(plan=world.plan, problem="Late quotes", action="Answer within a day", owner=world.emp_a, due=date(2026, 5, 31))
     return world
