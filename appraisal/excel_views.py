@@ -5,13 +5,12 @@ table. The work is in form_excel; these check who may ask and send the file."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from bsc_site.forms import XlsxUploadForm
-from bsc_site.pages import posted, require
+from bsc_site.pages import posted, require, xlsx_download
 from bsc_site.xlsx import SpreadsheetError
 from organisation.roles import headed_department_ids
 from organisation.rules import is_administrator, is_general_manager, is_hr
@@ -19,15 +18,7 @@ from organisation.rules import is_administrator, is_general_manager, is_hr
 from . import form_excel, services
 from .selectors import forms_visible_to, periods_visible_to
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 sees_all_results = is_hr | is_general_manager | is_administrator
-
-
-def _attachment(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def _importable_period(request, pk):
@@ -69,7 +60,7 @@ def actuals_import(request, pk):
 @require_GET
 def actuals_template_download(request, pk):
     period = _importable_period(request, pk)
-    return _attachment(form_excel.actuals_template(by=request.user, period=period), f"actuals-{period}.xlsx")
+    return xlsx_download(form_excel.actuals_template(by=request.user, period=period), f"actuals-{period}.xlsx")
 
 
 @login_required
@@ -80,7 +71,7 @@ def form_export(request, pk):
     require(request, "appraisal.view_appraisal")
     form = get_object_or_404(forms_visible_to(request.user), pk=pk)
     data = form_excel.export_form(form, scores=services.score_visible(request.user, form))
-    return _attachment(data, f"form-{form.period}-{form.employee.employee_number}-{form.kind}.xlsx")
+    return xlsx_download(data, f"form-{form.period}-{form.employee.employee_number}-{form.kind}.xlsx")
 
 
 @login_required
@@ -98,4 +89,4 @@ def results_export(request, pk):
             raise PermissionDenied
         forms = forms.filter(department_id__in=headed)
     data = form_excel.export_results(period=period, forms=forms, show_total=lambda form: services.score_visible(request.user, form))
-    return _attachment(data, f"results-{period}.xlsx")
+    return xlsx_download(data, f"results-{period}.xlsx")

@@ -9,11 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from bsc_site.pages import require
+from bsc_site.pages import posted_id, require
 from organisation.models import Employee
 from organisation.roles import headed_department_ids
 
-from . import ratings, workflow
+from . import rating_groups, ratings, workflow
 from .models import Form, RatingRequest, Relation
 from .selectors import forms_visible_to, periods_visible_to
 from .views import _act
@@ -74,7 +74,7 @@ def period_raters(request, pk):
         _raters_action(request, period, {form.pk: form for form in forms})
         return redirect("period-raters", pk=period.pk)
     _, hr_sees = ratings.rules_of(period)
-    order = {relation: index for index, relation in enumerate((Relation.SELF, Relation.SUPERIOR, Relation.PEER, Relation.SUBORDINATE))}
+    order = {relation.value: index for index, relation in enumerate(rating_groups.SHOWN_ORDER)}
     requests = sorted(
         RatingRequest.objects.filter(form__in=forms).select_related("rater"),
         key=lambda item: (order.get(item.relation, 9), item.rater.employee_number),
@@ -97,12 +97,6 @@ def period_raters(request, pk):
     return render(request, "appraisal/period_raters.html", context)
 
 
-def _number(text) -> int:
-    """A posted id; 0 (matching nothing) for anything else."""
-    text = str(text or "").strip()
-    return int(text) if text.isdigit() and len(text) < 12 else 0
-
-
 def _raters_action(request, period, forms: dict[int, Form]) -> None:
     action = request.POST.get("action", "")
     if action == "usual":
@@ -117,7 +111,7 @@ def _raters_action(request, period, forms: dict[int, Form]) -> None:
     elif action == "close":
         _act(request, lambda: ratings.close_ratings(by=request.user, period=period), _("Ratings closed: forms show their groups and may be signed."))
     elif action == "add":
-        form = forms.get(_number(request.POST.get("form")))
+        form = forms.get(posted_id(request.POST.get("form")))
         rater = Employee.objects.filter(employee_number=request.POST.get("rater", "").strip()).first()
         if form is None:
             messages.error(request, _("Choose a form you may assign raters to."))
@@ -130,7 +124,7 @@ def _raters_action(request, period, forms: dict[int, Form]) -> None:
                 _("Rater added."),
             )
     elif action == "remove":
-        item = RatingRequest.objects.filter(pk=_number(request.POST.get("request")), form__in=list(forms.values())).first()
+        item = RatingRequest.objects.filter(pk=posted_id(request.POST.get("request")), form__in=list(forms.values())).first()
         if item is None:
             messages.error(request, _("Choose a rater you may remove."))
         else:

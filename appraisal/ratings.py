@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -105,10 +104,24 @@ def unassign(*, by, request: RatingRequest) -> None:
     request.delete()
 
 
-def usual_raters(form: Form, key: str) -> list[tuple[Employee, str]]:
+class _People:
+    """The active employees, read once: colleagues by department, and who is below whom
+    (the people of the departments someone heads, and their direct reports)."""
+
+    def __init__(self):
+        self.by_department: dict[int, list[Employee]] = {}
+        self.below: dict[int, list[Employee]] = {}
+        for employee in Employee.objects.filter(is_active=True).select_related("department"):
+            self.by_department.setdefault(employee.department_id, []).append(employee)
+            for boss in {employee.department.head_id, employee.line_manager_id} - {None, employee.pk}:
+                self.below.setdefault(boss, []).append(employee)
+
+
+def usual_raters(form: Form, key: str, people: _People | None = None) -> list[tuple[Employee, str]]:
     """Who usually rates the line: the superior who signs the form, the person where the
     line weighs a self-rating, and for 360° the colleagues of the department and, for a
     head, the people of the department they head."""
+    people = people or _People()
     weights = weights_of(form, key)
     person = form.employee
     chosen: dict[int, tuple[Employee, str]] = {}
@@ -119,13 +132,12 @@ def usual_raters(form: Form, key: str) -> list[tuple[Employee, str]]:
     if weights.get("self"):
         chosen[person.pk] = (person, Relation.SELF)
     if "subordinate" in weights:
-        below = Employee.objects.filter(is_active=True).filter(Q(department__head=person) | Q(line_manager=person)).exclude(pk=person.pk)
-        for employee in below:
+        for employee in people.below.get(person.pk, []):
             chosen.setdefault(employee.pk, (employee, Relation.SUBORDINATE))
     if "peer" in weights:
-        colleagues = Employee.objects.filter(is_active=True, department=person.department_id).exclude(pk=person.pk)
-        for employee in colleagues:
-            chosen.setdefault(employee.pk, (employee, Relation.PEER))
+        for employee in people.by_department.get(person.department_id, []):
+            if employee.pk != person.pk:
+                chosen.setdefault(employee.pk, (employee, Relation.PEER))
     return list(chosen.values())
 
 
@@ -140,9 +152,10 @@ def assign_usual(*, by, period: Period) -> int:
     existing = set(RatingRequest.objects.filter(form__period=period).values_list("form_id", "line_key", "rater_id"))
     new = []
     forms = period.forms.filter(status=workflow.State.DRAFT).select_related("employee__line_manager", "department__head")
+    people = _People()
     for form in forms:
         for key in rated_keys(form):
-            for rater, relation in usual_raters(form, key):
+            for rater, relation in usual_raters(form, key, people):
                 if (form.pk, key, rater.pk) not in existing:
                     new.append(RatingRequest(form=form, line_key=key, rater=rater, relation=relation, assigned_by=by))
     RatingRequest.objects.bulk_create(new)
@@ -231,16 +244,6 @@ def fingerprint(form: Form) -> dict[str, list]:
 def open_for_signing(form: Form) -> bool:
     """A form with raters is signed (or submitted) only once the month's ratings are closed."""
     return form.period.ratings_closed_at is not None or not form.rating_requests.exists()
-
-
-def completion(forms) -> dict[int, tuple[int, int]]:
-    """Form id -> (answered, asked)."""
-    counts: dict[int, list[int]] = {}
-    for form_id, level in RatingRequest.objects.filter(form__in=forms).values_list("form_id", "level"):
-        pair = counts.setdefault(form_id, [0, 0])
-        pair[1] += 1
-        pair[0] += level is not None
-    return {form_id: (answered, asked) for form_id, (answered, asked) in counts.items()}
 
 
 def requests_for_rater(user):

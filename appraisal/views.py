@@ -50,7 +50,7 @@ def home_panel(request) -> dict | None:
         return None
     mine = forms_visible_to(request.user).filter(employee__user=request.user).order_by("-period__year", "-period__month", "kind").first()
     return {
-        "waiting": len(_waiting_for(request.user)), "mine": mine,
+        "waiting": sum(queue.count() for queue in _queues(request.user)), "mine": mine,
         "unread": request.user.notifications.filter(read_at__isnull=True).count(),
     }
 
@@ -84,13 +84,18 @@ def period_list(request):
     return render(request, "appraisal/period_list.html", context)
 
 
-def _waiting_for(user) -> list[Form]:
-    """Forms waiting for this user's step: heads sign, HR calculates, the GM approves."""
-    waiting = list(forms_to_sign(user)[:200])
+def _queues(user) -> list:
+    """The querysets of forms waiting for this user's step: heads sign, HR calculates,
+    the GM (or the committee) approves."""
+    queues = [forms_to_sign(user)]
     if user.has_perm("appraisal.manage_periods"):
-        waiting += list(forms_visible_to(user).exclude(employee__user=user).filter(status=FormStatus.SUBMITTED)[:200])
-    waiting += list(forms_to_approve(user)[:200])
-    return waiting[:200]
+        queues.append(forms_visible_to(user).exclude(employee__user=user).filter(status=FormStatus.SUBMITTED))
+    queues.append(forms_to_approve(user))
+    return queues
+
+
+def _waiting_for(user) -> list[Form]:
+    return [form for queue in _queues(user) for form in queue[:200]][:200]
 
 
 # A value row counts as filled when it holds something to score (evidence alone does not).
@@ -460,13 +465,13 @@ def approvals(request):
 
 def _previous_totals(forms) -> dict:
     """(period id, employee id, kind) -> the same person's total of the month before."""
+    if not forms:
+        return {}
     months = {form.period_id: (form.period.year, form.period.month) for form in forms}
     earlier = {pk: (year - 1, 12) if month == 1 else (year, month - 1) for pk, (year, month) in months.items()}
     wanted = Q()
     for year, month in set(earlier.values()):
         wanted |= Q(period__year=year, period__month=month)
-    if not forms:
-        return {}
     rows = Form.objects.filter(wanted, employee_id__in={form.employee_id for form in forms}, total__isnull=False).values_list(
         "period__year", "period__month", "employee_id", "kind", "total"
     )

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -72,9 +73,25 @@ def act(request, call, success: str) -> bool:
     return True
 
 
+def posted_id(text) -> int:
+    """A posted id or count as a number; 0 (which matches nothing) for anything else."""
+    text = str(text or "").strip()
+    return int(text) if text.isdigit() and len(text) < 12 else 0
+
+
 def year_of(request) -> int:
     """The ?year= of a page, this year when it is missing or not a number."""
     try:
         return int(request.GET.get("year", ""))
     except ValueError:
         return timezone.localdate().year
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_download(data: bytes, filename: str) -> HttpResponse:
+    """An Excel workbook, downloaded (never shown inline) under ``filename``."""
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

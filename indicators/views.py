@@ -5,13 +5,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from bsc_site.pages import posted, require, xlsx_import_page
+from bsc_site.pages import posted, require, xlsx_download, xlsx_import_page
 
 from . import formulas, scoring, services
 from .forms import EvaluateForm, IndicatorFilterForm, IndicatorForm
@@ -19,7 +18,6 @@ from .indicator_excel import export_indicators, import_indicators, indicator_tem
 from .selectors import indicators_visible_to, search_indicators
 from .smart import smart_checklist
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PER_PAGE = 50
 
 
@@ -52,9 +50,7 @@ def indicator_list(request):
 def indicator_export(request):
     require(request, "indicators.view_library")
     _form, indicators = _filtered(request)
-    response = HttpResponse(export_indicators(indicators), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="indicator-library.xlsx"'
-    return response
+    return xlsx_download(export_indicators(indicators), "indicator-library.xlsx")
 
 
 def _effective_params(indicator) -> dict:
@@ -162,7 +158,5 @@ def indicator_import(request):
 @login_required
 def indicator_import_template(request):
     require(request, "indicators.edit_library")
-    response = HttpResponse(indicator_template(), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="indicator-import-template.xlsx"'
-    return response
+    return xlsx_download(indicator_template(), "indicator-import-template.xlsx")
 

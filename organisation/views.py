@@ -8,13 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from bsc_site.pages import apply_form, form_page, posted, require, xlsx_import_page
+from bsc_site.pages import apply_form, form_page, posted, require, xlsx_download, xlsx_import_page
 
 from . import home_panels, services
 from .employee_import import import_employees, import_template
@@ -384,8 +383,4 @@ def employee_import(request):
 @login_required
 def employee_import_template(request):
     require(request, "organisation.manage_organisation")
-    response = HttpResponse(
-        import_template(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = 'attachment; filename="employee-import-template.xlsx"'
-    return response
+    return xlsx_download(import_template(), "employee-import-template.xlsx")

@@ -7,14 +7,13 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from appraisal.selectors import forms_visible_to, periods_visible_to
-from bsc_site.pages import act, require, year_of
+from bsc_site.pages import act, posted_id, require, xlsx_download, year_of
 from organisation.models import Department, Employee, Post
 from organisation.roles import headed_department_ids
 
@@ -45,8 +44,7 @@ def period_results(request, pk):
     period = get_object_or_404(periods_visible_to(request.user), pk=pk)
     if request.method == "POST":
         require(request, "appraisal.approve")
-        text = request.POST.get("department", "").strip()
-        department = Department.objects.filter(pk=int(text)).first() if text.isdigit() and len(text) < 12 else None
+        department = Department.objects.filter(pk=posted_id(request.POST.get("department"))).first()
         act(
             request,
             lambda: services.waive(by=request.user, period=period, department=department, reason=request.POST.get("reason", "")),
@@ -79,9 +77,7 @@ def period_results(request, pk):
 def payroll_export(request, pk):
     require(request, "results.view_pay")
     period = get_object_or_404(periods_visible_to(request.user), pk=pk)
-    response = HttpResponse(payroll.workbook(period), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="payroll-{period}.xlsx"'
-    return response
+    return xlsx_download(payroll.workbook(period), f"payroll-{period}.xlsx")
 
 
 @login_required
@@ -232,12 +228,6 @@ def period_interviews(request, pk):
     return render(request, "results/interviews.html", {"period": period, "forms": forms, "counts": counts})
 
 
-def _id(text) -> int:
-    """A posted number (an id, a count); 0 for anything else."""
-    text = str(text or "").strip()
-    return int(text) if text.isdigit() and len(text) < 12 else 0
-
-
 def form_panel(request, form):
     """On a form's page: the person's open improvement items, and a way to make a plan."""
     items = list(plans.open_items(form.employee)) if plans.plans_visible_to(request.user).filter(employee=form.employee).exists() else []
@@ -259,7 +249,7 @@ def plan_make(request, pk):
     count = max(len(suggested), 1) + 1
     if request.method == "POST":
         items = []
-        for index in range(min(_id(request.POST.get("count")), 30)):
+        for index in range(min(posted_id(request.POST.get("count")), 30)):
             problem = request.POST.get(f"problem-{index}", "")
             action = request.POST.get(f"action-{index}", "")
             if not problem.strip() and not action.strip():
@@ -273,7 +263,7 @@ def plan_make(request, pk):
         made = {}
         if act(request, lambda: made.setdefault("plan", plans.make(by=request.user, form=form, items=items)), _("Improvement plan made.")):
             return redirect("improvement-plans")
-        count = min(_id(request.POST.get("count")), 30) or count
+        count = min(posted_id(request.POST.get("count")), 30) or count
     for index in range(min(count, 30)):
         line = suggested[index] if index < len(suggested) else None
         rows.append({
@@ -292,7 +282,7 @@ def plan_list(request):
     require(request, "appraisal.view_appraisal")
     visible = plans.plans_visible_to(request.user)
     if request.method == "POST":
-        item = PlanItem.objects.filter(plan__in=visible, pk=_id(request.POST.get("item"))).first()
+        item = PlanItem.objects.filter(plan__in=visible, pk=posted_id(request.POST.get("item"))).first()
         if item is None:
             messages.error(request, _("Choose an item you may move on."))
         else:

@@ -4,17 +4,15 @@ Excel export and import of a card."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from bsc_site.pages import require, xlsx_import_page, year_of
+from bsc_site.pages import require, xlsx_download, xlsx_import_page, year_of
 
 from . import alignment, card_excel
 from .selectors import scorecards_visible_to, versions_visible_to
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 
@@ -56,9 +54,7 @@ def version_export(request, pk):
     version = get_object_or_404(versions_visible_to(request.user), pk=pk)
     card = version.scorecard
     owner = getattr(card.owner, "code", "company")
-    response = HttpResponse(card_excel.export_version(version), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="scorecard-{card.year}-{owner}-v{version.number}.xlsx"'
-    return response
+    return xlsx_download(card_excel.export_version(version), f"scorecard-{card.year}-{owner}-v{version.number}.xlsx")
 
 
 @login_required
@@ -79,8 +75,6 @@ def scorecard_import(request):
 @login_required
 def import_template(request):
     require(request, "scorecards.edit_scorecards")
-    response = HttpResponse(card_excel.export_template(), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="scorecard-template.xlsx"'
-    return response
+    return xlsx_download(card_excel.export_template(), "scorecard-template.xlsx")
 
 

@@ -4,13 +4,12 @@ and the strategy map. Everyone signed in reads; HR edits drafts; the GM approves
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from bsc_site.pages import act, apply_form, form_page, posted, require
+from bsc_site.pages import act, apply_form, form_page, posted, require, xlsx_download
 from bsc_site.xlsx import write_workbook
 
 from . import services
@@ -307,6 +306,4 @@ def matrix_export(request, pk):
         (_("Task division"), header, rows),
         (_("Problems"), [_("Measure code"), _("Measure"), _("Problem")], problems),
     ])
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="task-division-{plan.year}.xlsx"'
-    return response
+    return xlsx_download(content, f"task-division-{plan.year}.xlsx")

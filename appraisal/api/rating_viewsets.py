@@ -21,6 +21,7 @@ from organisation.rules import is_active_user
 from .. import ratings
 from ..models import RatingRequest, Relation
 from ..selectors import forms_visible_to, periods_visible_to
+from .serializers import MAX_ID
 from .viewsets import AppraisalApiViewSet, service_answers
 
 
@@ -65,9 +66,9 @@ class RatingRequestSerializer(serializers.ModelSerializer):
 
 
 class AssignSerializer(serializers.Serializer):
-    form = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    form = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     line = serializers.CharField(max_length=40)
-    rater = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text="The rater's employee id.")
+    rater = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="The rater's employee id.")
     relation = serializers.ChoiceField(choices=Relation.choices)
 
 
@@ -77,7 +78,7 @@ class RatingAnswerSerializer(serializers.Serializer):
 
 
 class MonthSerializer(serializers.Serializer):
-    period = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    period = serializers.IntegerField(min_value=1, max_value=MAX_ID)
 
 
 class MonthResultSerializer(serializers.Serializer):

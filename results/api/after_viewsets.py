@@ -3,20 +3,18 @@
 Reads are scoped like the pages (the person, their head, HR / the GM / administrators for
 interviews and plans; the committee and HR for every appeal). Writes go through
 results.interviews, results.appeals and results.plans with ``by=request.user``, which
-decide who may do what; no token writes here.
+decide who may do what (a refusal keeps its reason); no token writes here.
 """
 
-from contextlib import contextmanager
-
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from appraisal.api.serializers import MAX_ID
+from appraisal.api.viewsets import AppraisalApiViewSet, service_answers
 from appraisal.selectors import forms_visible_to
 from organisation.models import Employee
 from organisation.roles import headed_department_ids
@@ -24,26 +22,6 @@ from organisation.rules import is_active_user
 
 from .. import appeals, interviews, plans
 from ..models import Appeal, AppealComment, ImprovementPlan, Interview, PlanItem
-
-MAX_ID = 2**31 - 1
-
-
-@contextmanager
-def service_answers():
-    """A service's refusal is a 403 with its reason; its problems a 400."""
-    try:
-        yield
-    except DjangoPermissionDenied as exc:
-        raise exceptions.PermissionDenied(str(exc) or None) from None
-    except DjangoValidationError as exc:
-        raise exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}) from None
-
-
-def _body(view, serializer_class):
-    body = serializer_class(data=view.request.data, context=view.get_serializer_context())
-    body.is_valid(raise_exception=True)
-    return body.validated_data
-
 
 # ---------------------------------------------------------------------------------------
 # Interviews
@@ -74,7 +52,7 @@ class InterviewWriteSerializer(serializers.Serializer):
     actions = serializers.CharField(allow_blank=True, required=False, max_length=4000)
 
 
-class InterviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class InterviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AppraisalApiViewSet):
     """Feedback interviews. POST writes (or changes) one for a published form (its head);
     ``sign`` signs it (the person or the head); a change voids both signatures."""
 
@@ -93,7 +71,7 @@ class InterviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
     @extend_schema(request=InterviewWriteSerializer, responses={200: InterviewSerializer})
     def create(self, request, *args, **kwargs):
-        data = _body(self, InterviewWriteSerializer)
+        data = self.body(InterviewWriteSerializer)
         form = get_object_or_404(forms_visible_to(request.user), pk=data.pop("form"))
         with service_answers():
             record = interviews.save(by=request.user, form=form, **data)
@@ -143,7 +121,7 @@ class DecisionSerializer(serializers.Serializer):
     decision = serializers.CharField(max_length=4000)
 
 
-class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AppraisalApiViewSet):
     """Appeals against published scores: the person files one within the window; the
     committee asks (``ask``), the head, HR and the committee comment (``comment``), the
     committee decides (``decide``: upheld reopens the form for correction)."""
@@ -159,7 +137,7 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(request=AppealFileSerializer, responses={201: AppealSerializer})
     def create(self, request, *args, **kwargs):
-        data = _body(self, AppealFileSerializer)
+        data = self.body(AppealFileSerializer)
         form = get_object_or_404(forms_visible_to(request.user), pk=data["form"])
         with service_answers():
             appeal = appeals.file(by=request.user, form=form, reason=data["reason"], lines=data["lines"])
@@ -172,7 +150,7 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=True, methods=["post"])
     def ask(self, request, pk=None):
         appeal = self.get_object()
-        data = _body(self, TextSerializer)
+        data = self.body(TextSerializer)
         with service_answers():
             appeals.ask_comments(by=request.user, appeal=appeal, question=data["text"])
         return self._answer(appeal)
@@ -181,7 +159,7 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=True, methods=["post"])
     def comment(self, request, pk=None):
         appeal = self.get_object()
-        data = _body(self, TextSerializer)
+        data = self.body(TextSerializer)
         with service_answers():
             appeals.comment(by=request.user, appeal=appeal, text=data["text"])
         return self._answer(appeal)
@@ -190,7 +168,7 @@ class AppealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
         appeal = self.get_object()
-        data = _body(self, DecisionSerializer)
+        data = self.body(DecisionSerializer)
         with service_answers():
             appeals.decide(by=request.user, appeal=appeal, upheld=data["upheld"], decision=data["decision"])
         return self._answer(appeal)
@@ -233,7 +211,7 @@ class NextStageSerializer(serializers.Serializer):
     check_result = serializers.CharField(max_length=2000, required=False, default="", allow_blank=True)
 
 
-class ImprovementPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ImprovementPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, AppraisalApiViewSet):
     """Improvement plans (PDCA): made from a form by its head or HR; each item moves plan
     -> do -> check -> act -> done (``POST plan-items/{id}/next/``; leaving "check" needs
     the result of the check)."""
@@ -249,7 +227,7 @@ class ImprovementPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
 
     @extend_schema(request=NewImprovementPlanSerializer, responses={201: ImprovementPlanSerializer})
     def create(self, request, *args, **kwargs):
-        data = _body(self, NewImprovementPlanSerializer)
+        data = self.body(NewImprovementPlanSerializer)
         form = get_object_or_404(forms_visible_to(request.user), pk=data["form"])
         owners = {employee.pk: employee for employee in Employee.objects.filter(pk__in=[item["owner"] for item in data["items"]])}
         items = [
@@ -261,7 +239,7 @@ class ImprovementPlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         return Response(ImprovementPlanSerializer(self.get_queryset().get(pk=plan.pk)).data, status=status.HTTP_201_CREATED)
 
 
-class ImprovementItemViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ImprovementItemViewSet(mixins.RetrieveModelMixin, AppraisalApiViewSet):
     serializer_class = ImprovementItemSerializer
 
     def get_queryset(self):
@@ -273,7 +251,7 @@ class ImprovementItemViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet)
     @action(detail=True, methods=["post"], url_path="next", url_name="next")
     def next_stage(self, request, pk=None):
         item = self.get_object()
-        data = _body(self, NextStageSerializer)
+        data = self.body(NextStageSerializer)
         with service_answers():
             item = plans.move_on(by=request.user, item=item, check_result=data["check_result"])
         return Response(ImprovementItemSerializer(item).data)

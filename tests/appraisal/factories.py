@@ -18,14 +18,21 @@ def approve(by, version):
     card_services.approve_version(by=approver or by, version=version)
 
 
-def approved_cards(world, year=2026):
+def approved_cards(world, year=2026, rated_post=None, mode="360", weights=None):
     """A card per post with people and per headed department; each line's data comes from
-    the department (the default), targets 100 a year (8.33 or 8.34 a month)."""
+    the department (the default), targets 100 a year (8.33 or 8.34 a month). With
+    ``rated_post``, that post's learning-and-growth line is a competency (PCI) line rated
+    by 180° / 360° raters (``mode``, ``weights``) on the seven-level scale."""
     hr = world.hr.user
     cards = {}
     for post in Post.objects.filter(holders__is_active=True).distinct():
         items = [indicator(f"P{post.pk}-{code[:3]}", code) for code in CODES]
+        if post == rated_post:
+            items[-1] = indicator(f"P{post.pk}-pci", "learning_growth", type="PCI", method="description", direction="qualitative")
         card, version = valid_card(hr, year=year, level=Level.POST, post=post, indicators=items)
+        if post == rated_post:
+            line = version.lines.get(indicator__type="PCI")
+            card_services.save_line(by=hr, version=version, line=line, rating_mode=mode, rater_weights=weights or {}, target=None)
         approve(hr, version)
         cards[("post", post.pk)] = card
     for department in Department.objects.filter(head__isnull=False):
@@ -45,25 +52,5 @@ MARCH = date(2026, 3, 1)
 
 
 def rated_cards(world, year=2026, mode="360", weights=None):
-    """approved_cards, except that post A's learning-and-growth line is a competency (PCI)
-    line rated by 180° / 360° raters on the seven-level scale."""
-    hr = world.hr.user
-    cards = {}
-    for post in Post.objects.filter(holders__is_active=True).distinct():
-        items = [indicator(f"P{post.pk}-{code[:3]}", code) for code in CODES[:3]]
-        if post == world.post_a:
-            items.append(indicator(f"P{post.pk}-pci", "learning_growth", type="PCI", method="description", direction="qualitative"))
-        else:
-            items.append(indicator(f"P{post.pk}-lea", "learning_growth"))
-        card, version = valid_card(hr, year=year, level=Level.POST, post=post, indicators=items)
-        if post == world.post_a:
-            line = version.lines.get(indicator__type="PCI")
-            card_services.save_line(by=hr, version=version, line=line, rating_mode=mode, rater_weights=weights or {}, target=None)
-        approve(hr, version)
-        cards[("post", post.pk)] = card
-    for department in Department.objects.filter(head__isnull=False):
-        items = [indicator(f"D{department.pk}-{code[:3]}", code) for code in CODES]
-        card, version = valid_card(hr, year=year, level=Level.DEPARTMENT, department=department, indicators=items)
-        approve(hr, version)
-        cards[("department", department.pk)] = card
-    return cards
+    """approved_cards with post A's learning-and-growth line rated by 180° / 360° raters."""
+    return approved_cards(world, year, rated_post=world.post_a, mode=mode, weights=weights)

@@ -9,9 +9,10 @@ import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from appraisal import excel_views, form_excel, services
+from appraisal import form_excel, services
 from appraisal.form_excel import HEADER, SHEET, actuals_template, export_form, export_results, import_actuals, may_import_actuals
 from appraisal.models import Form, FormKind, FormStatus, FormValue, Signature, Transition
+from bsc_site.pages import XLSX
 from bsc_site.xlsx import SpreadsheetError
 from organisation.models import Department, Post, User
 from scorecards import services as card_services
@@ -98,7 +99,7 @@ def edited(data: bytes, change) -> bytes:
 def filled(data: bytes, actual="8.33") -> bytes:
     def change(sheet, columns, rows):
         for row in rows.values():
-            sheet.cell(row=row, column=columns[ACTUAL]).value = float(actual)
+            sheet.cell(row=row, column=columns[ACTUAL]).value = Decimal(actual)
 
     return edited(data, change)
 
@@ -525,7 +526,7 @@ def upload(client, period, data):
 def _file(data):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    return SimpleUploadedFile("actuals.xlsx", data, content_type=excel_views.XLSX)
+    return SimpleUploadedFile("actuals.xlsx", data, content_type=XLSX)
 
 
 @pages
@@ -547,7 +548,7 @@ def test_the_import_page_of_an_unknown_month_is_not_found(world, month, client, 
 def test_the_template_downloads_as_xlsx(world, month, client, login):
     login(world.emp_a.user)
     response = client.get(f"/appraisal/periods/{month.pk}/actuals/template/")
-    assert response["Content-Type"] == excel_views.XLSX
+    assert response["Content-Type"] == XLSX
     assert 'filename="actuals-2026-03.xlsx"' in response["Content-Disposition"]
     assert keys_of(response.content) == {(world.emp_a.employee_number, code(world.post_a, "financial"))}
 
@@ -585,7 +586,7 @@ def test_the_appraised_person_gets_the_printed_form_without_scores_before_public
     form = calculated(world, month, world.emp_a2)
     login(world.emp_a2.user)
     response = client.get(f"/appraisal/forms/{form.pk}/export/")
-    assert response.status_code == 200 and response["Content-Type"] == excel_views.XLSX
+    assert response.status_code == 200 and response["Content-Type"] == XLSX
     assert "Score / 得分" not in texts(response.content)
     login(world.hr.user)
     assert "Score / 得分" in texts(client.get(f"/appraisal/forms/{form.pk}/export/").content)

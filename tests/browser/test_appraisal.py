@@ -86,6 +86,7 @@ def test_hr_records_a_daily_inspection_and_sees_the_count(page, log_in, screensh
     page.get_by_label(f"on the record {world.emp_a.employee_number}").select_option("ok")
     page.get_by_label(f"on the record {world.emp_a2.employee_number}").select_option("violation")
     page.get_by_label(f"violations {world.emp_a2.employee_number}").fill("Helmet off in the workshop")
+    assert page.title().startswith("Daily inspection")
     screenshot(page, "record")
     page.get_by_role("button", name="Save the inspection").click()
     expect(page.locator(".messages")).to_contain_text("Inspection recorded.")
